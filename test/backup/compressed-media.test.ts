@@ -9,9 +9,11 @@ import {
   BackupReadError,
   countingSource,
   memorySource,
+  readBackupMedia,
   type BackupErrorCode,
   type ByteSource,
 } from '../../src/backup/index.js';
+import { seededRandom } from '../support/seeded-random.js';
 import { encodeXpressHuffman, type XpressToken } from '../support/xpress-encoder.js';
 
 const backups = resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus/backups');
@@ -71,9 +73,9 @@ interface Synthetic {
 }
 
 /** A container in the observed layout: TAPE | SFMB | SSET, data, MSLS + seek index | SFMB | ESET | SFMB. */
-function syntheticBackup(dataChunks = 3): Synthetic {
+function syntheticBackup(dataChunks = 3, tape = mtfBlock('TAPE', 1024)): Synthetic {
   const segments = [
-    { blocks: [mtfBlock('TAPE', 1024)], seekIndex: false },
+    { blocks: [tape], seekIndex: false },
     {
       blocks: [
         mtfBlock('SSET', 7168),
@@ -127,6 +129,26 @@ function syntheticBackup(dataChunks = 3): Synthetic {
     stream.push(...sfmb);
   }
   return { file: Uint8Array.from(file), stream: Uint8Array.from(stream), records };
+}
+
+/** A copy of a container with other u32 words after `MSSQLBAK`. */
+function withHeaderWords(file: Uint8Array, first: number, second: number): Uint8Array {
+  const copy = Uint8Array.from(file);
+  const words = new DataView(copy.buffer);
+  words.setUint32(8, first, true);
+  words.setUint32(12, second, true);
+  return copy;
+}
+
+/** The error `run` rejects with; fails the test when it resolves. */
+async function errorOf(run: () => Promise<unknown>): Promise<BackupReadError> {
+  try {
+    await run();
+  } catch (error) {
+    if (error instanceof BackupReadError) return error;
+    throw error;
+  }
+  throw new Error('expected a BackupReadError, got a result');
 }
 
 async function codeOf(run: () => Promise<unknown>): Promise<BackupErrorCode | 'ok'> {
@@ -233,7 +255,7 @@ describe('openCompressedMedia on a synthetic container', () => {
       return copy;
     };
     const [tape, sset] = [at(backup.records, 0), at(backup.records, 3)];
-    expect(await codeOf(() => openAndReadAll(change(12, 4)))).toBe('UnsupportedCompression');
+    expect(await codeOf(() => openAndReadAll(change(12, 4)))).toBe('ok'); // proven by its TAPE
     expect(await codeOf(() => openAndReadAll(change(tape, 0x31)))).toBe('UnsupportedCompression');
     expect(await codeOf(() => openAndReadAll(change(sset, 0x22)))).toBe('UnsupportedCompression');
     expect(await codeOf(() => openAndReadAll(change(sset, 0x99)))).toBe('CorruptDescriptor');
@@ -250,6 +272,72 @@ describe('openCompressedMedia on a synthetic container', () => {
     expect(await codeOf(() => openAndReadAll(new TextEncoder().encode('TAPE....')))).toBe(
       'NotABackup',
     );
+  });
+});
+
+describe('openCompressedMedia with header words other than 2, 3', () => {
+  const backup = syntheticBackup();
+  const isUnknownWordsError = (error: BackupReadError, words: string): void => {
+    expect(error.code).toBe('UnsupportedCompression');
+    expect(error.message).toContain(`its header holds ${words} after MSSQLBAK`);
+    expect(error.message).toContain('first record is not MS_XPRESS data sqlmig can decode');
+    expect(error.message).toContain('SQL Server 2022 QAT_DEFLATE, 2025 ZSTD');
+    expect(error.offset).toBe(8);
+    expect(error.cause).toBeInstanceOf(BackupReadError);
+  };
+
+  it('accepts them when the first record decodes to a checksummed TAPE block', async () => {
+    for (const [first, second] of [
+      [2, 4],
+      [3, 3],
+      [0, 0],
+      [0xffffffff, 7],
+    ] as const) {
+      const file = withHeaderWords(backup.file, first, second);
+      const media = await openCompressedMedia(memorySource('words.bak', file));
+      expect(media.headerWords).toEqual([first, second]);
+      expect(Buffer.compare(await media.stream.read(0, media.size), backup.stream)).toBe(0);
+    }
+  });
+
+  it('rejects them, naming the words, when the first record is garbage', async () => {
+    const garbage = backup.file.slice();
+    const random = seededRandom(0x5eed);
+    const [first, second] = [at(backup.records, 0), at(backup.records, 1)];
+    for (let i = first + 28; i < second; i++) garbage[i] = random.below(256);
+    expect((await errorOf(() => openAndReadAll(garbage))).code).toBe('CorruptDescriptor');
+    const error = await errorOf(() => openAndReadAll(withHeaderWords(garbage, 2, 4)));
+    isUnknownWordsError(error, '2, 4');
+    expect((error.cause as BackupReadError).code).toBe('CorruptDescriptor');
+  });
+
+  it('rejects them when the first record is of another kind or decodes to no valid TAPE', async () => {
+    const otherKind = withHeaderWords(backup.file, 1, 2);
+    otherKind[at(backup.records, 0)] = 0x31;
+    const error = await errorOf(() => openAndReadAll(otherKind));
+    isUnknownWordsError(error, '1, 2');
+    expect((error.cause as BackupReadError).code).toBe('UnsupportedCompression');
+
+    const badTape = mtfBlock('TAPE', 1024);
+    badTape[20] = (badTape[20] ?? 0) ^ 0x01; // after the checksum was computed
+    const unproven = syntheticBackup(3, badTape).file;
+    expect(await codeOf(() => openAndReadAll(unproven))).toBe('ok'); // known words: not checked here
+    isUnknownWordsError(
+      await errorOf(() => openAndReadAll(withHeaderWords(unproven, 9, 9))),
+      '9, 9',
+    );
+    const notTape = withHeaderWords(syntheticBackup(3, mtfBlock('SSET', 1024)).file, 2, 4);
+    isUnknownWordsError(await errorOf(() => openAndReadAll(notTape)), '2, 4');
+  });
+
+  it('still reports a cut file as Truncated', async () => {
+    const file = withHeaderWords(backup.file, 2, 4);
+    const cuts = [0x1e0 + 27, ...backup.records.map((r) => r + 20), file.length - 1];
+    for (const cut of cuts) {
+      expect(await codeOf(() => openAndReadAll(file.subarray(0, cut))), `cut at ${cut}`).toBe(
+        'Truncated',
+      );
+    }
   });
 });
 
@@ -333,6 +421,19 @@ describe.skipIf(!hasSample)('openCompressedMedia on the SQL Server 2014 sample',
     const last = media.extent(set.firstExtent + set.chunkCount - 1);
     expect(last.fileOffset).toBe(at(set.seekPoints, set.seekPoints.length - 1).fileOffset);
     expect(source.bytesRead - before).toBe(last.payloadSize);
+  });
+
+  it('reads both backup sets when the header words are changed to 2, 4', async () => {
+    const changed = withHeaderWords(file, 2, 4);
+    const media = await openCompressedMedia(memorySource('sample', changed));
+    expect([media.headerWords, media.recordCount, media.size]).toEqual([[2, 4], 459, 0x1c33600]);
+    const original = await readBackupMedia(memorySource('sample', file));
+    const read = await readBackupMedia(memorySource('sample', changed));
+    expect(read.sets.map((set) => [set.header.Position, set.complete])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
+    expect(read).toEqual(original);
   });
 
   it('reports truncated copies and damaged record headers with coded errors', async () => {

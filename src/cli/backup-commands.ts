@@ -1,7 +1,7 @@
 /**
  * `sqlmig backup …`: looking into backup files with no SQL Server at hand.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 import {
   headerRows,
@@ -11,6 +11,7 @@ import {
   type HeaderJson,
 } from '../backup/index.js';
 import { renderHeaderTable } from './header-table.js';
+import { runPlanCommand, type PlanCommandOptions } from './plan-command.js';
 
 export function registerBackupCommands(program: Command): void {
   const backup = program
@@ -36,6 +37,25 @@ export function registerBackupCommands(program: Command): void {
         options.json ? `${JSON.stringify(toJson(results), null, 2)}\n` : renderHeaderTable(results),
       );
       if (failed > 0) process.exitCode = 1;
+    });
+
+  backup
+    .command('plan')
+    .description(
+      'Plan the restore of every database in the files and folders given: what is restored in which order, how far it reaches, and why every other file is left out.',
+    )
+    .argument('<paths...>', 'backup files, or folders of them')
+    .option('-r, --recursive', 'also read files in sub-folders of the folders given', false)
+    .option('--database <name>', 'plan this database only; backups of others are reported as such')
+    .addOption(
+      new Option(
+        '--target <target>',
+        "apply the target's rules too: mi (Log Replay Service) or sqlserver",
+      ).choices(['mi', 'sqlserver']),
+    )
+    .option('--json', 'print the plan as JSON', false)
+    .action(async (paths: string[], options: PlanCommandOptions) => {
+      process.exitCode = await runPlanCommand(paths, options);
     });
 }
 

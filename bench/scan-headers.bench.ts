@@ -23,7 +23,7 @@ const maxBytesPerUncompressedSet = 64 * 1024;
 const minBigFileSpeedup = 100;
 const repetitions = 5;
 
-export interface BenchOutcome {
+interface BenchOutcome {
   readonly name: string;
   readonly passed: boolean;
 }

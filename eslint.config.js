@@ -29,8 +29,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?:\\.\\./)*(?:src/)?backup/(?!index\\.js$).+',
-              message: 'Import backup/ through its public face, backup/index.js.',
+              regex: '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning)/(?!index\\.js$).+',
+              message: 'Import a module folder through its public face, its index.js.',
             },
           ],
         },

@@ -1,0 +1,54 @@
+import type { ByteSource } from '../backup/index.js';
+
+/**
+ * A container of blobs: what the integration runtime uploads backups into and what targets restore
+ * from. Two implementations: a local folder (embedded mode, tests, rehearsal) and Azure Blob Storage.
+ * Blob names use `/` between folders (`<database folder>/<file>`). Uploads are block-based, like Azure
+ * Blob's: blocks are staged under an id, then committed in order, so an upload interrupted by a crash
+ * resumes from the blocks already staged instead of starting again.
+ */
+export interface BlobStore {
+  /** Where the blobs are, for messages and logs: never a secret. */
+  readonly description: string;
+  /** Blobs whose name starts with `prefix` (committed blobs only), sorted by name. */
+  list(prefix: string): Promise<BlobProperties[]>;
+  /** A committed blob's properties, or null when there is none. */
+  properties(name: string): Promise<BlobProperties | null>;
+  /** Ranged reads of a committed blob (the backup reader reads headers this way). */
+  openRead(name: string): Promise<ByteSource>;
+  /** Stages one block of a blob being uploaded. Staging the same id again replaces it. */
+  stageBlock(name: string, blockId: string, data: Uint8Array): Promise<void>;
+  /** Blocks staged and not yet committed, in staging order: where an interrupted upload resumes. */
+  stagedBlocks(name: string): Promise<StagedBlock[]>;
+  /**
+   * Makes the blob the concatenation of the given staged blocks, atomically: readers see the old
+   * blob (or none) or the new one, never a part. Unused staged blocks are discarded.
+   */
+  commitBlocks(
+    name: string,
+    blockIds: readonly string[],
+    options?: CommitOptions,
+  ): Promise<BlobProperties>;
+  /** Deletes a blob and its staged blocks; no error when there is none. */
+  delete(name: string): Promise<void>;
+}
+
+export interface BlobProperties {
+  readonly name: string;
+  readonly size: number;
+  readonly lastModified: Date;
+  /** Base64 MD5 of the whole content when known (sqlmig sets it on commit). */
+  readonly contentMd5: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+export interface StagedBlock {
+  readonly id: string;
+  readonly size: number;
+}
+
+export interface CommitOptions {
+  /** Base64 MD5 of the whole content, stored with the blob. */
+  readonly contentMd5?: string;
+  readonly metadata?: Readonly<Record<string, string>>;
+}

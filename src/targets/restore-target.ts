@@ -1,0 +1,72 @@
+/**
+ * A restore target: where the migration engine restores a database from the backups uploaded to a
+ * blob folder. Modelled on Azure SQL Managed Instance's Log Replay Service (start, restore details,
+ * complete, stop), which the rehearsal target imitates and the SQL Server target maps onto T-SQL.
+ */
+export type TargetKind = 'Rehearsal' | 'SqlMi' | 'SqlVm';
+
+export interface StartRestore {
+  /** The database to create on the target. */
+  readonly databaseName: string;
+  /** The blob folder holding this database's backups (one flat folder, `<folder>/<file>`). */
+  readonly folder: string;
+  readonly collation?: string;
+  /**
+   * Offline (autocomplete) mode: restore up to this backup file, then bring the database online.
+   * Absent: continuous (online) mode, until `complete` is called.
+   */
+  readonly lastBackupName?: string;
+}
+
+/** Log Replay Service's restore status values (`restoreDetails.status`). */
+export type RestoreStatus =
+  'Queued' | 'Restoring' | 'Completing' | 'Completed' | 'Failed' | 'Stopped';
+
+export interface RestoredBackupSet {
+  readonly status: 'Queued' | 'Restoring' | 'Restored' | 'Skipped' | 'Failed';
+  readonly backupSetGUID: string;
+  readonly firstStripeName: string;
+  readonly numberOfStripes: number;
+  readonly backupSizeMB: number;
+  readonly firstLSN: string;
+  readonly lastLSN: string;
+  readonly restoreStartedOn: string | null;
+  readonly restoreFinishedOn: string | null;
+}
+
+/** What `GET …/restoreDetails/Default` reports, in Log Replay Service's names. */
+export interface RestoreDetails {
+  readonly status: RestoreStatus;
+  /** Why the restore cannot go on (a gap, a wrong differential base, …); null when nothing blocks it. */
+  readonly blockReason: string | null;
+  readonly currentRestoringFileName: string | null;
+  readonly lastRestoredFileName: string | null;
+  readonly lastUploadedFileName: string | null;
+  readonly numberOfFilesDetected: number;
+  readonly numberOfFilesQueued: number;
+  readonly numberOfFilesSkipped: number;
+  readonly numberOfFilesRestoring: number;
+  readonly numberOfFilesRestored: number;
+  readonly numberOfFilesUnrestorable: number;
+  readonly percentCompleted: number;
+  readonly fullBackupSets: readonly RestoredBackupSet[];
+  readonly diffBackupSets: readonly RestoredBackupSet[];
+  readonly logBackupSets: readonly RestoredBackupSet[];
+  /** File names the target cannot restore, with the reason when known. */
+  readonly unrestorableFiles: readonly { readonly name: string; readonly reason: string | null }[];
+}
+
+export interface RestoreTarget {
+  readonly kind: TargetKind;
+  /** Shown wherever the user sees the target (the rehearsal target says it restores nothing). */
+  readonly description: string;
+  /** Whether a database of that name exists on the target (sqlmig never overwrites one). */
+  databaseExists(databaseName: string): Promise<boolean>;
+  /** Starts restoring; rejects if the database exists or a restore of it is already running. */
+  start(request: StartRestore): Promise<void>;
+  details(databaseName: string): Promise<RestoreDetails>;
+  /** Online cutover: restore up to `lastBackupName`, then bring the database online. */
+  complete(databaseName: string, lastBackupName: string): Promise<void>;
+  /** Cancels a restore and drops the database it was creating; no error when there is none. */
+  stop(databaseName: string): Promise<void>;
+}

@@ -43,6 +43,8 @@ export class DatabaseChain {
   /** Logs after a gap, by FirstLSN. */
   #waiting: UsableSet[] = [];
   #verdicts = new Map<string, Verdict>();
+  /** A full the restore has already started from: it stays the base whatever arrives later. */
+  #pinnedBase: string | null = null;
 
   get size(): number {
     return this.#sets.size;
@@ -60,6 +62,13 @@ export class DatabaseChain {
     }
     if (this.#base) this.#placeLog(set);
     else this.#verdicts.set(set.guid, waitingForFull(set));
+  }
+
+  /** Keeps `guid` as the base (once a target restores from it, a later full must not replace it). */
+  pinBase(guid: string | null): void {
+    if (this.#pinnedBase === guid) return;
+    this.#pinnedBase = guid;
+    this.#dirty = true;
   }
 
   remove(guid: string): void {
@@ -135,7 +144,7 @@ export class DatabaseChain {
     for (const set of this.#sets.values()) {
       (set.type === 'Full' ? fulls : set.type === 'Differential' ? diffs : logs).push(set);
     }
-    const base = latest(fulls);
+    const base = fulls.find((full) => full.guid === this.#pinnedBase) ?? latest(fulls);
     this.#base = base;
     if (!base) {
       this.#diff = null;
@@ -145,11 +154,19 @@ export class DatabaseChain {
     }
     for (const full of fulls) {
       if (full !== base) {
-        this.#reject(
-          full,
-          'FullBackupOlderThanBase',
-          `An older full backup than ${describe(base)}, the base of the plan (the latest complete full).`,
-        );
+        if (full.lastLsn > base.lastLsn) {
+          this.#reject(
+            full,
+            'FullBackupAfterRestoreStarted',
+            `A full backup taken after ${describe(base)}, from which the restore has already started: the restore goes on from that one with the log backups.`,
+          );
+        } else {
+          this.#reject(
+            full,
+            'FullBackupOlderThanBase',
+            `An older full backup than ${describe(base)}, the base of the plan (the latest complete full).`,
+          );
+        }
       }
     }
     const ownDiffs = diffs.filter((d) => d.diffBaseGuid === base.guid);

@@ -16,6 +16,8 @@ export type IgnoreReason =
   | 'BackupOfAnotherDatabase'
   /** A full backup older than the full chosen as the base (the latest complete one). */
   | 'FullBackupOlderThanBase'
+  /** A full taken after the one a running restore started from (the base is pinned). */
+  | 'FullBackupAfterRestoreStarted'
   /** A differential whose base is not the chosen full. */
   | 'BrokenRestorePlanWrongDiffBaseGUID'
   /** A differential of the chosen full, superseded by a later one. */
@@ -48,6 +50,7 @@ export const ignoreReasons: readonly IgnoreReason[] = [
   'UnreadableBackupFile',
   'BackupOfAnotherDatabase',
   'FullBackupOlderThanBase',
+  'FullBackupAfterRestoreStarted',
   'BrokenRestorePlanWrongDiffBaseGUID',
   'DifferentialSuperseded',
   'LogBackupCoveredByBase',

@@ -164,6 +164,14 @@ export class RestorePlanner {
     }
   }
 
+  /**
+   * Keeps a full backup as the base of its database's plan (the engine pins the full a target has
+   * started restoring from); null unpins.
+   */
+  pinBase(databaseName: string, backupSetGUID: string | null): void {
+    this.#database(databaseName).chain.pinBase(backupSetGUID);
+  }
+
   databaseNames(): string[] {
     return [...this.#databases.keys()].sort((a, b) => a.localeCompare(b));
   }

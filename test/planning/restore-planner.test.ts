@@ -236,3 +236,19 @@ describe('incremental planning', () => {
     expect(inOrder.lastRestorableLSN).toBe(195n + 3000n * 10n);
   });
 });
+
+describe('a pinned base', () => {
+  it('keeps the full a restore started from when a later full arrives', () => {
+    const planner = new RestorePlanner();
+    planner.addFile(full);
+    planner.addFile(file('log1.trn', [{ type: 'Log', guid: 'L1', first: 190n, last: 300n }]));
+    planner.pinBase('Sales', 'F1');
+    planner.addFile(file('full2.bak', [{ type: 'Full', guid: 'F2', first: 280n, last: 320n }]));
+    planner.addFile(file('log2.trn', [{ type: 'Log', guid: 'L2', first: 300n, last: 400n }]));
+    const plan = planner.plan('Sales');
+    expect(stepFiles(plan)).toEqual(['full.bak', 'log1.trn', 'log2.trn']);
+    expect(reasonOf(plan, 'full2.bak')).toBe('FullBackupAfterRestoreStarted');
+    planner.pinBase('Sales', null);
+    expect(stepFiles(planner.plan('Sales'))).toEqual(['full2.bak', 'log2.trn']);
+  });
+});

@@ -4,7 +4,6 @@ import {
   buildIndex,
   CHUNK_HEADER_SIZE,
   COMPRESSED_MAGIC,
-  corrupt,
   FILE_HEADER_SIZE,
   hex,
   MTF_HEADER_SIZE,
@@ -89,31 +88,48 @@ async function openIndexed(source: ByteSource, reader: WindowedReader) {
 }
 
 /**
- * Header words other than 2, 3 (SQL Server versions without a sample may write others): the file is
- * accepted when its records index and the first one decodes to an MTF `TAPE` block whose checksum
- * holds, proof the algorithm is MS_XPRESS. Otherwise `UnsupportedCompression`; `Truncated` and
- * `ReadFailed` pass through, as a cut or unreadable file is that whatever its header says.
+ * Header words other than 2, 3 (SQL Server versions without a sample may write others): the first
+ * record must decode, on its own, to an MTF `TAPE` block whose checksum holds — proof the algorithm is
+ * MS_XPRESS — before the file is indexed. Otherwise `UnsupportedCompression`; `Truncated` and
+ * `ReadFailed` pass through, as a cut or unreadable file is that whatever its header says. Damage found
+ * later, while indexing, keeps its own code.
  */
 async function openProven(source: ByteSource, reader: WindowedReader, words: [number, number]) {
+  const head = await reader.read(FILE_HEADER_SIZE, CHUNK_HEADER_SIZE);
+  if (head.length < CHUNK_HEADER_SIZE)
+    throw truncated(source, 'inside its first record', FILE_HEADER_SIZE);
+  const units = head[1] ?? 0;
+  const payloadSize = u16(head, 2);
+  const reject = (found: string, cause?: unknown): BackupReadError =>
+    unsupported(
+      source,
+      `its header holds ${words.join(', ')} after MSSQLBAK (SQL Server 2014 MS_XPRESS writes 2, 3) and ${found}`,
+      8,
+      cause,
+    );
+  if (head[0] !== 0x21 || units === 0) {
+    throw reject(`its first record (${hex(head.subarray(0, 8))}) is not an MS_XPRESS record`);
+  }
+  const payload = await reader.read(FILE_HEADER_SIZE + CHUNK_HEADER_SIZE, payloadSize);
+  if (payload.length < payloadSize)
+    throw truncated(source, 'inside its first record', FILE_HEADER_SIZE);
+  let first: Uint8Array;
   try {
-    const opened = await openIndexed(source, reader);
-    const head = await opened.stream.read(0, MTF_HEADER_SIZE);
-    const tape =
-      head.length === MTF_HEADER_SIZE &&
-      ascii(head, 0, 4) === 'TAPE' &&
-      mtfChecksum(head, 25) === u16(head, 50);
-    if (!tape) {
-      const found = `${hex(head.subarray(0, 8))}, not an MTF TAPE block with a valid checksum`;
-      throw corrupt(source, `the decompressed stream starts with ${found}`, FILE_HEADER_SIZE);
-    }
-    return opened;
+    first = decompressXpressHuffman(payload, units * 512);
   } catch (error) {
     if (!isBackupReadError(error) || !NOT_PROVEN.has(error.code)) throw error;
-    const found =
-      `its header holds ${words.join(', ')} after MSSQLBAK (SQL Server 2014 MS_XPRESS writes 2, ` +
-      '3) and its first record is not MS_XPRESS data sqlmig can decode';
-    throw unsupported(source, found, 8, error);
+    throw reject('its first record is not MS_XPRESS data sqlmig can decode', error);
   }
+  const tape =
+    first.length >= MTF_HEADER_SIZE &&
+    ascii(first, 0, 4) === 'TAPE' &&
+    mtfChecksum(first, 25) === u16(first, 50);
+  if (!tape) {
+    throw reject(
+      `its first record decodes to ${hex(first.subarray(0, 8))}, not an MTF TAPE block with a valid checksum`,
+    );
+  }
+  return openIndexed(source, reader);
 }
 
 /** The decompressed stream: maps offsets to extents and decodes chunks through a small LRU cache. */

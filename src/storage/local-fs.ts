@@ -1,0 +1,162 @@
+/**
+ * The part of `node:fs/promises` the local folder store uses, as a port: tests pass a file system that
+ * fails (a full disk) without needing one. Also the durable-write helper and the mapping of file
+ * system errors to `BlobStoreError`.
+ */
+import * as nodeFs from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+import { BlobStoreError } from './errors.js';
+
+export interface LocalFileStats {
+  readonly size: number;
+  readonly ino: number;
+  readonly mtimeMs: number;
+  readonly mtime: Date;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+export interface LocalFileHandle {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  write(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesWritten: number }>;
+  stat(): Promise<LocalFileStats>;
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface LocalDirectoryEntry {
+  readonly name: string;
+  isFile(): boolean;
+  isDirectory(): boolean;
+}
+
+/** The subset of `node:fs/promises` used; `node:fs/promises` itself is one. */
+export interface LocalStoreFs {
+  open(path: string, flags: string): Promise<LocalFileHandle>;
+  stat(path: string): Promise<LocalFileStats>;
+  readdir(path: string, options: { withFileTypes: true }): Promise<LocalDirectoryEntry[]>;
+  readFile(path: string, encoding: 'utf8'): Promise<string>;
+  mkdir(path: string, options: { recursive: true }): Promise<string | undefined>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { recursive?: boolean; force?: boolean }): Promise<void>;
+  rmdir(path: string): Promise<void>;
+}
+
+export const nodeStoreFs: LocalStoreFs = nodeFs;
+
+export function errnoOf(error: unknown): string | undefined {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
+    return error.code;
+  }
+  return undefined;
+}
+
+/** Writes all of `data` at `position`: one `write` call may write less. */
+export async function writeAll(
+  handle: LocalFileHandle,
+  data: Uint8Array,
+  position: number,
+): Promise<void> {
+  let written = 0;
+  while (written < data.length) {
+    const { bytesWritten } = await handle.write(
+      data,
+      written,
+      data.length - written,
+      position + written,
+    );
+    written += bytesWritten;
+  }
+}
+
+/**
+ * Writes a whole file so that `path` holds either its old content or all of the new: the bytes go to
+ * a temporary file in `tempFolder` (same file system), are flushed to the disk, then renamed.
+ */
+export async function writeFileAtomically(
+  fs: LocalStoreFs,
+  tempFolder: string,
+  path: string,
+  data: Uint8Array,
+): Promise<void> {
+  await fs.mkdir(tempFolder, { recursive: true });
+  const temp = join(tempFolder, `${randomUUID()}.tmp`);
+  try {
+    const handle = await fs.open(temp, 'wx');
+    try {
+      await writeAll(handle, data, 0);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.mkdir(dirname(path), { recursive: true });
+    await fs.rename(temp, path);
+  } catch (error) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Flushes a folder's entries (a rename into it) to the disk. Windows cannot open a folder, and some
+ * network file systems refuse to flush one; the rename itself has happened either way, so a failure
+ * here only weakens durability against a power cut and is not reported.
+ */
+export async function syncFolder(fs: LocalStoreFs, folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  try {
+    const handle = await fs.open(folder, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // Best effort, see above.
+  }
+}
+
+export interface FailureContext {
+  /** The store's folder, named in every message. */
+  readonly folder: string;
+  readonly blobName: string | null;
+  /** What failed, as the start of a sentence: `Staging block "7" of blob "Sales/full.bak"`. */
+  readonly action: string;
+  /** What was kept when the disk is full, after "Nothing was lost: " (`the blocks … are kept.`). */
+  readonly kept: string;
+}
+
+/** A file system error as a `BlobStoreError`; a `BlobStoreError` passes through unchanged. */
+export function storeFailure(error: unknown, context: FailureContext): BlobStoreError {
+  if (error instanceof BlobStoreError) return error;
+  const code = errnoOf(error);
+  const { folder, blobName, action } = context;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const why = code === 'ENOSPC' ? 'is full' : 'is over its quota';
+    return new BlobStoreError(
+      'StorageFull',
+      `${action} failed: the disk holding ${folder} ${why} (${code}). Nothing was lost: ` +
+        `${context.kept} Free space on that disk, then retry.`,
+      { blobName, cause: error },
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new BlobStoreError(
+    'StorageFailed',
+    `${action} failed in ${folder}: ${detail}. Check that the folder is reachable and writable ` +
+      `by sqlmig, then retry.`,
+    { blobName, cause: error },
+  );
+}

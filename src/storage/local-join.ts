@@ -1,0 +1,60 @@
+/**
+ * Joins staged block files into one new file for a commit: copied in chunks (a block can be
+ * gigabytes), hashed on the way (MD5, as Azure Blob's Content-MD5), flushed to the disk. The result
+ * is a temporary file in the store's own folder, so that renaming it over the blob is atomic.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+
+import { writeAll, type LocalFileStats, type LocalStoreFs } from './local-fs.js';
+
+export interface JoinedFile {
+  readonly path: string;
+  /** Base64 MD5 of the content. */
+  readonly contentMd5: string;
+  /** Of the finished file; a rename keeps them (see `contentIdentity`). */
+  readonly stats: LocalFileStats;
+}
+
+const chunkBytes = 1024 * 1024;
+
+export async function joinFiles(
+  fs: LocalStoreFs,
+  tempFolder: string,
+  parts: readonly string[],
+): Promise<JoinedFile> {
+  await fs.mkdir(tempFolder, { recursive: true });
+  const path = join(tempFolder, `${randomUUID()}.tmp`);
+  const hash = createHash('md5');
+  try {
+    const output = await fs.open(path, 'wx');
+    try {
+      const buffer = new Uint8Array(chunkBytes);
+      let position = 0;
+      for (const part of parts) {
+        const input = await fs.open(part, 'r');
+        try {
+          for (let offset = 0; ;) {
+            const { bytesRead } = await input.read(buffer, 0, buffer.length, offset);
+            if (bytesRead === 0) break;
+            const chunk = buffer.subarray(0, bytesRead);
+            hash.update(chunk);
+            await writeAll(output, chunk, position);
+            position += bytesRead;
+            offset += bytesRead;
+          }
+        } finally {
+          await input.close();
+        }
+      }
+      await output.sync();
+      const stats = await output.stat();
+      return { path, contentMd5: hash.digest('base64'), stats };
+    } finally {
+      await output.close();
+    }
+  } catch (error) {
+    await fs.rm(path, { force: true }).catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Staged blocks on disk, so that an upload interrupted by a crash resumes from them. Each blob has a
+ * folder named by the SHA-256 of its name (names can be 1,024 characters; file names cannot), holding
+ * one file per block: `<sequence>-<base64url block id>.block`. The sequence number records staging
+ * order across restarts; a block is written to a `.tmp` file, flushed, then renamed, so a block file
+ * is either complete or absent. Staging an id again writes a newer file and removes the older one;
+ * should both survive a crash, the newer wins.
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+import { errnoOf, writeFileAtomically, type LocalStoreFs } from './local-fs.js';
+
+export interface StagedBlockFile {
+  readonly id: string;
+  readonly size: number;
+  /** Staging order: higher was staged later. */
+  readonly sequence: number;
+  readonly path: string;
+}
+
+/**
+ * Per staging folder, what one store instance needs to stage without reading the folder each time
+ * (a large backup has thousands of blocks): the next sequence number, and the file of each id.
+ */
+interface StagingState {
+  next: number;
+  readonly latest: Map<string, { readonly sequence: number; readonly path: string }>;
+}
+
+const blockFileName = /^(\d{10})-([A-Za-z0-9_-]*)\.block$/;
+
+/** A stable, file-name-safe key for a blob name (staging folders, sidecar files). */
+export function blobKey(name: string): string {
+  return createHash('sha256').update(name, 'utf8').digest('hex');
+}
+
+export class BlockStaging {
+  readonly #fs: LocalStoreFs;
+  readonly #root: string;
+  readonly #states = new Map<string, Promise<StagingState>>();
+
+  constructor(fs: LocalStoreFs, root: string) {
+    this.#fs = fs;
+    this.#root = root;
+  }
+
+  async stage(name: string, blockId: string, data: Uint8Array): Promise<void> {
+    const folder = this.#folderOf(name);
+    const state = await this.#stateOf(folder);
+    // Taken synchronously after the await: concurrent stagings of one blob get distinct numbers.
+    const sequence = state.next;
+    state.next += 1;
+    const path = join(folder, `${String(sequence).padStart(10, '0')}-${encodeId(blockId)}.block`);
+    await writeFileAtomically(this.#fs, folder, path, data);
+    const older = state.latest.get(blockId);
+    if (older !== undefined && older.sequence > sequence) {
+      await this.#fs.rm(path, { force: true }); // a later staging of the same id finished first
+    } else {
+      state.latest.set(blockId, { sequence, path });
+      if (older !== undefined) await this.#fs.rm(older.path, { force: true });
+    }
+  }
+
+  /** The staged blocks of a blob, in staging order; one per id, the last staged. */
+  async blocks(name: string): Promise<StagedBlockFile[]> {
+    const latest = new Map<string, StagedBlockFile>();
+    for (const file of await this.#files(this.#folderOf(name))) latest.set(file.id, file);
+    return [...latest.values()].sort((a, b) => a.sequence - b.sequence);
+  }
+
+  /** Removes all of a blob's staged blocks (after a commit, or on delete). */
+  async discard(name: string): Promise<void> {
+    const folder = this.#folderOf(name);
+    this.#states.delete(folder);
+    await this.#fs.rm(folder, { recursive: true, force: true });
+  }
+
+  #folderOf(name: string): string {
+    return join(this.#root, blobKey(name));
+  }
+
+  /** What this instance knows of a staging folder: read from the disk once, then kept here. */
+  async #stateOf(folder: string): Promise<StagingState> {
+    let state = this.#states.get(folder);
+    if (state === undefined) {
+      const started = this.#files(folder).then((files) => ({
+        next: (files.at(-1)?.sequence ?? -1) + 1,
+        latest: new Map(files.map((f) => [f.id, { sequence: f.sequence, path: f.path }])),
+      }));
+      started.catch(() => {
+        if (this.#states.get(folder) === started) this.#states.delete(folder);
+      });
+      this.#states.set(folder, started);
+      state = started;
+    }
+    return state;
+  }
+
+  /** Every block file in a staging folder (duplicates included), in staging order. */
+  async #files(folder: string): Promise<StagedBlockFile[]> {
+    let entries;
+    try {
+      entries = await this.#fs.readdir(folder, { withFileTypes: true });
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return [];
+      throw error;
+    }
+    const files: StagedBlockFile[] = [];
+    for (const entry of entries) {
+      const match = blockFileName.exec(entry.name);
+      if (!entry.isFile() || match === null) continue;
+      const path = join(folder, entry.name);
+      let size;
+      try {
+        size = (await this.#fs.stat(path)).size;
+      } catch (error) {
+        if (errnoOf(error) === 'ENOENT') continue; // replaced by a newer staging meanwhile
+        throw error;
+      }
+      const id = Buffer.from(match[2] ?? '', 'base64url').toString('utf8');
+      files.push({ id, size, sequence: Number(match[1]), path });
+    }
+    return files.sort((a, b) => a.sequence - b.sequence);
+  }
+}
+
+function encodeId(blockId: string): string {
+  return Buffer.from(blockId, 'utf8').toString('base64url');
+}

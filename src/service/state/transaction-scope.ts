@@ -1,0 +1,68 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+import { StateError } from './errors.js';
+import { SqlStateTransaction } from './sql-transaction.js';
+import type { SqlSession } from './sql-session.js';
+import type { StateTransaction } from './state-store.js';
+
+/** The transactions the current async context was started inside; `open` until their work ends. */
+const enclosing = new AsyncLocalStorage<readonly { readonly store: object; open: boolean }[]>();
+
+/**
+ * Refuses `transaction()` inside a transaction of the same store: with SQLite it would wait for
+ * itself forever, with PostgreSQL it would be a second, independent transaction. Different stores
+ * may nest, and work started inside a transaction but run after it ended (a timer, a background
+ * task) may start its own.
+ */
+export async function enterTransaction<T>(
+  store: object,
+  description: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const outer = enclosing.getStore() ?? [];
+  if (outer.some((scope) => scope.store === store && scope.open)) {
+    throw new StateError(
+      'NestedTransaction',
+      `a transaction on ${description} was started inside another transaction on it; use the outer transaction's StateTransaction instead.`,
+    );
+  }
+  const scope = { store, open: true };
+  try {
+    return await enclosing.run([...outer, scope], work);
+  } finally {
+    scope.open = false;
+  }
+}
+
+export interface BegunTransaction {
+  readonly session: SqlSession;
+  commit(): Promise<void>;
+  /** Must not throw: a failed rollback is the store's to handle (PostgreSQL discards the client). */
+  rollback(): Promise<void>;
+}
+
+/** Runs `work` in a begun transaction: commits when it resolves, rolls back when it throws. */
+export async function settle<T>(begun: BegunTransaction, work: () => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await work();
+    await begun.commit();
+  } catch (error) {
+    await begun.rollback();
+    throw error;
+  }
+  return result;
+}
+
+/** Runs `work` with a `StateTransaction` that refuses use once `work` has settled. */
+export async function withStateTransaction<T>(
+  session: SqlSession,
+  work: (tx: StateTransaction) => Promise<T>,
+): Promise<T> {
+  const tx = new SqlStateTransaction(session);
+  try {
+    return await work(tx);
+  } finally {
+    tx.end();
+  }
+}

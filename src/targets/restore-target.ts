@@ -2,6 +2,11 @@
  * A restore target: where the migration engine restores a database from the backups uploaded to a
  * blob folder. Modelled on Azure SQL Managed Instance's Log Replay Service (start, restore details,
  * complete, stop), which the rehearsal target imitates and the SQL Server target maps onto T-SQL.
+ *
+ * File names: every file name that crosses this port (`lastBackupName`, `lastRestoredFileName`, the
+ * names in `RestoreDetails`) is the blob name, `<folder>/<file>`, as the engine stores it. Log Replay
+ * Service itself names files within the folder (`storageContainerUri` already ends with it), so the
+ * Managed Instance target strips and adds the folder; the rehearsal target accepts either form.
  */
 export type TargetKind = 'Rehearsal' | 'SqlMi' | 'SqlVm';
 
@@ -64,6 +69,12 @@ export interface RestoreTarget {
   databaseExists(databaseName: string): Promise<boolean>;
   /** Starts restoring; rejects if the database exists or a restore of it is already running. */
   start(request: StartRestore): Promise<void>;
+  /**
+   * Takes up a restore this target was running before the service restarted (no-op when it still
+   * runs), knowing the last file the engine saw restored. Targets that keep their own state (Log
+   * Replay Service, SQL Server) just check it is there; the rehearsal target rebuilds its own.
+   */
+  resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void>;
   details(databaseName: string): Promise<RestoreDetails>;
   /** Online cutover: restore up to `lastBackupName`, then bring the database online. */
   complete(databaseName: string, lastBackupName: string): Promise<void>;

@@ -1,0 +1,17 @@
+/**
+ * Restore targets: where the migration engine restores a database from uploaded backups. The public
+ * face of `targets/`: the port, its error taxonomy, and the rehearsal target.
+ */
+export type {
+  RestoreDetails,
+  RestoredBackupSet,
+  RestoreStatus,
+  RestoreTarget,
+  StartRestore,
+  TargetKind,
+} from './restore-target.js';
+export { RestoreTargetError, isRestoreTargetError } from './target-error.js';
+export type { RestoreTargetErrorCode } from './target-error.js';
+export { createRehearsalTarget } from './rehearsal/rehearsal-target.js';
+export type { RehearsalTarget } from './rehearsal/rehearsal-target.js';
+export type { RehearsalOptions } from './rehearsal/rehearsal-options.js';

@@ -1,0 +1,148 @@
+/**
+ * What the rehearsal target knows of one blob folder: every blob under it, and for the backup files
+ * directly in it (`.bak`, `.log`, `.diff`) their headers, read through `openRead` with ranged reads
+ * (the backup reader steps over data streams, so a set costs a few dozen KiB whatever its size).
+ * A blob is read again only when its size, time or MD5 changes, or when its last read failed on I/O.
+ */
+import {
+  isBackupReadError,
+  readBackupMedia,
+  type BackupMedia,
+  type ByteSource,
+} from '../../backup/index.js';
+import type { PlannerFile } from '../../planning/index.js';
+import type { BlobProperties, BlobStore } from '../../storage/index.js';
+
+import { hasRestorableExtension } from './lrs-rules.js';
+
+export type EntryKind =
+  /** A `.bak`, `.log` or `.diff` file directly in the folder: Log Replay Service reads it. */
+  | 'Backup'
+  /** In a subfolder: Log Replay Service reads one flat folder. */
+  | 'Nested'
+  /** Directly in the folder, with another extension. */
+  | 'OtherExtension';
+
+export interface CatalogEntry {
+  /** The name within the folder (`file.bak`, or `sub/file.bak` for a nested one). */
+  readonly name: string;
+  readonly blob: BlobProperties;
+  readonly kind: EntryKind;
+  /** For `Backup` entries: the file as the planner takes it (its media, or why it is unreadable). */
+  readonly file: PlannerFile | null;
+  /** The media when it could be read. */
+  readonly media: BackupMedia | null;
+  /** The last read failed on I/O (not on the bytes): read it again at the next refresh. */
+  readonly retry: boolean;
+}
+
+export interface CatalogChanges {
+  /** Backup entries read (again) in this refresh. */
+  readonly read: readonly CatalogEntry[];
+  /** Names of backup entries gone, or no longer readable as they were. */
+  readonly removed: readonly string[];
+}
+
+export class FolderCatalog {
+  readonly #store: BlobStore;
+  readonly #prefix: string;
+  readonly #entries = new Map<string, CatalogEntry>();
+
+  constructor(store: BlobStore, folder: string) {
+    this.#store = store;
+    this.#prefix = folder === '' ? '' : `${folder}/`;
+  }
+
+  /** The blob name of a name within the folder. */
+  blobName(name: string): string {
+    return `${this.#prefix}${name}`;
+  }
+
+  /** The name within the folder of a name given either way (`file.bak` or `<folder>/file.bak`). */
+  nameWithin(given: string): string {
+    return this.#prefix !== '' && given.startsWith(this.#prefix)
+      ? given.slice(this.#prefix.length)
+      : given;
+  }
+
+  entries(): CatalogEntry[] {
+    return [...this.#entries.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  get(name: string): CatalogEntry | undefined {
+    return this.#entries.get(name);
+  }
+
+  /** Lists the folder and reads what is new or changed. Rejects when the listing itself fails. */
+  async refresh(): Promise<CatalogChanges> {
+    const blobs = await this.#store.list(this.#prefix);
+    const seen = new Set<string>();
+    const read: CatalogEntry[] = [];
+    const removed: string[] = [];
+    for (const blob of blobs) {
+      const name = blob.name.slice(this.#prefix.length);
+      if (name === '') continue;
+      seen.add(name);
+      const known = this.#entries.get(name);
+      if (known && !known.retry && sameBlob(known.blob, blob)) continue;
+      const kind: EntryKind = name.includes('/')
+        ? 'Nested'
+        : hasRestorableExtension(name)
+          ? 'Backup'
+          : 'OtherExtension';
+      if (kind !== 'Backup') {
+        this.#entries.set(name, { name, blob, kind, file: null, media: null, retry: false });
+        continue;
+      }
+      const entry = await this.#read(name, blob);
+      this.#entries.set(name, entry);
+      read.push(entry);
+    }
+    for (const [name, entry] of this.#entries) {
+      if (seen.has(name)) continue;
+      this.#entries.delete(name);
+      if (entry.kind === 'Backup') removed.push(name);
+    }
+    return { read, removed };
+  }
+
+  async #read(name: string, blob: BlobProperties): Promise<CatalogEntry> {
+    let source: ByteSource;
+    try {
+      source = await this.#store.openRead(blob.name);
+    } catch (error) {
+      return ioFailure(name, blob, error);
+    }
+    try {
+      const media = await readBackupMedia(source);
+      return { name, blob, kind: 'Backup', file: { path: name, media }, media, retry: false };
+    } catch (error) {
+      if (!isBackupReadError(error) || error.code === 'ReadFailed')
+        return ioFailure(name, blob, error);
+      const file: PlannerFile = { path: name, error: { code: error.code, message: error.message } };
+      return { name, blob, kind: 'Backup', file, media: null, retry: false };
+    } finally {
+      await source.close();
+    }
+  }
+}
+
+function ioFailure(name: string, blob: BlobProperties, error: unknown): CatalogEntry {
+  const reason = error instanceof Error ? error.message : String(error);
+  const file: PlannerFile = {
+    path: name,
+    error: {
+      code: 'ReadFailed',
+      message: `Reading ${blob.name} from the blob store failed (${reason}); it is read again at the next scan.`,
+    },
+  };
+  return { name, blob, kind: 'Backup', file, media: null, retry: true };
+}
+
+function sameBlob(a: BlobProperties, b: BlobProperties): boolean {
+  return (
+    a.size === b.size &&
+    a.lastModified.getTime() === b.lastModified.getTime() &&
+    a.contentMd5 === b.contentMd5
+  );
+}

@@ -1,0 +1,207 @@
+/**
+ * One rehearsal restore: the folder it watches, the planner fed from it, and the sets "restored" so
+ * far at a simulated rate. Nothing here touches a database. Time only moves when `advance(now)` is
+ * called: a set takes `max(minSetDurationMs, size / restoreBytesPerSecond)` and the next one starts
+ * when it ends (or when it was first seen, if later), so results depend on the times given, not on
+ * how often the caller looks.
+ */
+import { RestorePlanner, type RestoreStep } from '../../planning/index.js';
+import type { BlobStore } from '../../storage/index.js';
+
+import { FolderCatalog, type CatalogChanges } from './folder-catalog.js';
+import type { Report } from './lrs-rules.js';
+import { analyzeQueue, holds, type Analysis } from './restore-queue.js';
+
+export interface RestoreRate {
+  readonly restoreBytesPerSecond: number;
+  readonly minSetDurationMs: number;
+}
+
+/** A set restored or restoring: times are null for sets taken as restored by `resume`. */
+export interface SetRecord {
+  readonly step: RestoreStep;
+  readonly sizeBytes: number;
+  readonly startedMs: number | null;
+  readonly finishedMs: number | null;
+}
+
+export type JobStatus = 'Restoring' | 'Completing' | 'Completed' | 'Failed';
+
+export class RehearsalJob {
+  readonly databaseName: string;
+  readonly catalog: FolderCatalog;
+  readonly planner = new RestorePlanner({ allowAppendedSets: false });
+  /** Autocomplete (offline) mode: the last backup, as a name within the folder. */
+  readonly autocompleteAt: string | null;
+  readonly #rate: RestoreRate;
+  #status: JobStatus = 'Restoring';
+  #cutoverAt: string | null = null;
+  #pinnedDatabase: string | null = null;
+  readonly #restored: SetRecord[] = [];
+  #current: (SetRecord & { readonly finishedAt: number }) | null = null;
+  #lastFinishMs: number;
+  readonly #firstSeenMs = new Map<string, number>();
+  #failure: Report | null = null;
+  #storageFailure: Report | null = null;
+
+  constructor(
+    store: BlobStore,
+    request: { databaseName: string; folder: string; lastBackupName: string | null },
+    rate: RestoreRate,
+    startedMs: number,
+  ) {
+    this.databaseName = request.databaseName;
+    this.catalog = new FolderCatalog(store, request.folder);
+    this.autocompleteAt =
+      request.lastBackupName === null ? null : this.catalog.nameWithin(request.lastBackupName);
+    this.#rate = rate;
+    this.#lastFinishMs = startedMs;
+  }
+
+  get status(): JobStatus {
+    return this.#status;
+  }
+  get restored(): readonly SetRecord[] {
+    return this.#restored;
+  }
+  get current(): SetRecord | null {
+    return this.#current;
+  }
+  get failure(): Report | null {
+    return this.#failure;
+  }
+  get storageFailure(): Report | null {
+    return this.#storageFailure;
+  }
+  get stopAt(): string | null {
+    return this.#cutoverAt ?? this.autocompleteAt;
+  }
+
+  analysis(): Analysis {
+    const databases = new Set<string>();
+    for (const entry of this.catalog.entries())
+      for (const set of entry.media?.sets ?? [])
+        if (set.header.DatabaseName !== null) databases.add(set.header.DatabaseName);
+    return analyzeQueue({
+      planner: this.planner,
+      databases: [...databases].sort((a, b) => a.localeCompare(b)),
+      pinnedDatabase: this.#pinnedDatabase,
+      done: [...this.#restored, ...(this.#current ? [this.#current] : [])].map((r) => r.step),
+      stopAt: this.stopAt,
+      autocomplete: this.#cutoverAt === null && this.autocompleteAt !== null,
+    });
+  }
+
+  /** Lists the folder and feeds what changed to the planner. A listing failure is reported, not thrown. */
+  async scan(): Promise<void> {
+    let changes: CatalogChanges;
+    try {
+      changes = await this.catalog.refresh();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      this.#storageFailure = {
+        code: 'BlobStorageFailure',
+        message: `Listing the folder failed (${reason}); the next scan tries again.`,
+      };
+      return;
+    }
+    this.#storageFailure = null;
+    for (const name of changes.removed) this.planner.removeFile(name);
+    for (const entry of changes.read) if (entry.file) this.planner.addFile(entry.file);
+  }
+
+  /** Moves the simulated restore on to `nowMs`: finishes sets, starts the next, completes. */
+  advance(nowMs: number): void {
+    if (this.#status === 'Completed' || this.#status === 'Failed') return;
+    let analysis = this.analysis();
+    // A set can start from the first scan that found it startable (present, and nothing blocking).
+    if (!analysis.block?.startsNothing) {
+      for (const step of analysis.queue)
+        if (!this.#firstSeenMs.has(step.backupSetGUID))
+          this.#firstSeenMs.set(step.backupSetGUID, nowMs);
+    }
+    for (;;) {
+      const current = this.#current;
+      if (current) {
+        if (current.finishedAt > nowMs) return;
+        this.#restored.push({ ...current, finishedMs: current.finishedAt });
+        this.#lastFinishMs = current.finishedAt;
+        this.#current = null;
+        analysis = this.analysis();
+        continue;
+      }
+      if (this.#reachedStop()) {
+        this.#status = 'Completed';
+        return;
+      }
+      if (analysis.failure) {
+        this.#status = 'Failed';
+        this.#failure = analysis.failure;
+        return;
+      }
+      const next = analysis.queue[0];
+      if (!next || analysis.block?.startsNothing) return;
+      if (this.#pinnedDatabase === null && analysis.database !== null) {
+        this.#pinnedDatabase = analysis.database;
+        this.planner.pinBase(analysis.database, next.backupSetGUID);
+      }
+      const startedMs = Math.max(
+        this.#lastFinishMs,
+        this.#firstSeenMs.get(next.backupSetGUID) ?? nowMs,
+      );
+      const sizeBytes = this.sizeOf(next);
+      const durationMs = Math.max(
+        this.#rate.minSetDurationMs,
+        Math.ceil((sizeBytes * 1000) / this.#rate.restoreBytesPerSecond),
+      );
+      this.#current = {
+        step: next,
+        sizeBytes,
+        startedMs,
+        finishedMs: null,
+        finishedAt: startedMs + durationMs,
+      };
+      analysis = this.analysis();
+    }
+  }
+
+  /** Online cutover: refuses (returns why) unless the restore can reach `name`. */
+  complete(name: string): 'NotStarted' | 'NotLastRestored' | 'NotInChain' | null {
+    const target = this.catalog.nameWithin(name);
+    const lastDone = this.#current ?? this.#restored.at(-1);
+    if (!lastDone) return 'NotStarted';
+    if (!holds(lastDone.step, target)) {
+      if (this.#restored.some((r) => holds(r.step, target))) return 'NotLastRestored';
+      if (!this.analysis().queue.some((step) => holds(step, target))) return 'NotInChain';
+    }
+    this.#cutoverAt = target;
+    this.#status = 'Completing';
+    return null;
+  }
+
+  /** `resume`: takes these steps as restored already, from this source database. */
+  markRestored(database: string, steps: readonly RestoreStep[]): void {
+    const base = steps[0];
+    if (!base) return;
+    this.#pinnedDatabase = database;
+    this.planner.pinBase(database, base.backupSetGUID);
+    for (const step of steps)
+      this.#restored.push({
+        step,
+        sizeBytes: this.sizeOf(step),
+        startedMs: null,
+        finishedMs: null,
+      });
+  }
+
+  sizeOf(step: RestoreStep): number {
+    let bytes = 0;
+    for (const ref of step.files) bytes += this.catalog.get(ref.file)?.blob.size ?? 0;
+    return bytes;
+  }
+
+  #reachedStop(): boolean {
+    const last = this.#restored.at(-1);
+    return this.stopAt !== null && last !== undefined && holds(last.step, this.stopAt);
+  }
+}

@@ -1,0 +1,58 @@
+import type { BlobStore } from '../../storage/index.js';
+import { RestoreTargetError } from '../target-error.js';
+
+export interface RehearsalOptions {
+  /** Where the uploaded backups are (the same store the integration runtime uploads into). */
+  readonly store: BlobStore;
+  /** Simulated restore speed. Default 200 MiB/s, a General Purpose instance's order of magnitude. */
+  readonly restoreBytesPerSecond?: number;
+  /** Shortest simulated restore of one backup set. Default 0. */
+  readonly minSetDurationMs?: number;
+  /** Real-timer mode (`startPolling`): how often folders are scanned and restores move on. Default 5 s. */
+  readonly pollIntervalMs?: number;
+  /** The clock `tick()` and `start()` read when no time is given. Default: the system clock. */
+  readonly clock?: { now(): Date };
+  /**
+   * Called when a timer-driven tick fails unexpectedly (folder and blob failures are reported in
+   * `blockReason`, not here). Default: a process warning.
+   */
+  readonly onError?: (error: unknown) => void;
+}
+
+export interface CompiledRehearsalOptions {
+  readonly store: BlobStore;
+  readonly restoreBytesPerSecond: number;
+  readonly minSetDurationMs: number;
+  readonly pollIntervalMs: number;
+  readonly clock: { now(): Date };
+  readonly onError: (error: unknown) => void;
+}
+
+export function compileRehearsalOptions(options: RehearsalOptions): CompiledRehearsalOptions {
+  const compiled: CompiledRehearsalOptions = {
+    store: options.store,
+    restoreBytesPerSecond: options.restoreBytesPerSecond ?? 200 * 1024 * 1024,
+    minSetDurationMs: options.minSetDurationMs ?? 0,
+    pollIntervalMs: options.pollIntervalMs ?? 5_000,
+    clock: options.clock ?? { now: () => new Date() },
+    onError: options.onError ?? warn,
+  };
+  positive('restoreBytesPerSecond', compiled.restoreBytesPerSecond, false);
+  positive('minSetDurationMs', compiled.minSetDurationMs, true);
+  positive('pollIntervalMs', compiled.pollIntervalMs, false);
+  return Object.freeze(compiled);
+}
+
+function positive(name: string, value: number, zeroAllowed: boolean): void {
+  if (!Number.isFinite(value) || value < 0 || (!zeroAllowed && value === 0)) {
+    throw new RestoreTargetError(
+      'InvalidRequest',
+      `Rehearsal target: option ${name} must be a ${zeroAllowed ? 'non-negative' : 'positive'} number, not ${value}.`,
+    );
+  }
+}
+
+function warn(error: unknown): void {
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.emitWarning(`Rehearsal target: a scheduled scan failed: ${text}`, 'SqlmigRehearsal');
+}

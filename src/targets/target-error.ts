@@ -1,0 +1,46 @@
+/**
+ * Why a restore target refuses a call. Codes are stable: the engine and the API carry them. Where Log
+ * Replay Service has a name for the same refusal (its `ManagedDatabaseRestoreDetails` error list,
+ * api-version 2022-05-01-preview and 2023-08-01), the code is that name.
+ */
+export type RestoreTargetErrorCode =
+  /** The request itself is malformed (empty database name, a file name with a folder in it, …). */
+  | 'InvalidRequest'
+  /** A database of that name exists on the target: sqlmig never overwrites one. */
+  | 'DatabaseExists'
+  /** A restore of that database is already running on the target. */
+  | 'RestoreAlreadyRunning'
+  /** The folder path contains "backup" (or "backups"), which Log Replay Service refuses. */
+  | 'BackupWordInPath'
+  /** No restore of that database is known (Log Replay Service: restore details not available). */
+  | 'RestoreDetailsNotAvailableOrExpired'
+  /** The database is not being restored any more (completed, failed or stopped). */
+  | 'ManagedDatabaseNotInRestoringState'
+  /** Cutover asked before any backup set started restoring. */
+  | 'ExternalBackupRestoreHasNotBeenStarted'
+  /** Cutover asked a second time. */
+  | 'ExternalBackupAlreadySignaledToComplete'
+  /** Cutover at a file restored earlier than the last restored one: the restore is already past it. */
+  | 'RequiredBackupIsNotLastRestored'
+  /** Cutover at a file the restore cannot reach (absent, skipped, unrestorable, behind a gap). */
+  | 'BackupNotInRestoreChain'
+  /** The blob store failed (listing the folder); trying again later may succeed. */
+  | 'BlobStorageFailure'
+  /** `resume` could not find, in the folder, the restore it was told had reached a file. */
+  | 'ResumeStateMismatch'
+  /** The target was closed. */
+  | 'TargetClosed';
+
+export class RestoreTargetError extends Error {
+  override readonly name = 'RestoreTargetError';
+  readonly code: RestoreTargetErrorCode;
+
+  constructor(code: RestoreTargetErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+export function isRestoreTargetError(error: unknown): error is RestoreTargetError {
+  return error instanceof RestoreTargetError;
+}

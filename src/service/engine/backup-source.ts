@@ -1,0 +1,42 @@
+import type { FileResult } from '../../backup/index.js';
+import type { BlobStore } from '../../storage/index.js';
+
+/**
+ * Where a migration's backups come from, as the engine sees it: the integration runtime's side. In the
+ * embedded mode an in-process runtime reads a local folder; later, remote runtime nodes read SMB
+ * shares and report through the API. The engine never touches the files itself.
+ */
+export interface BackupSource {
+  /** The folder or share, for messages (no credentials). */
+  readonly description: string;
+  /** The files under the folder, names relative to it with `/`. */
+  list(): Promise<SourceFileInfo[]>;
+  /** The file's backup headers (the backup reader's result for that file). */
+  readHeaders(name: string): Promise<FileResult>;
+  /**
+   * Uploads the file into `store` as `blobName`, resuming from blocks already staged, and checks that
+   * the bytes read match the file's size when it started. Calls `onProgress` as blocks are written.
+   */
+  upload(
+    name: string,
+    store: BlobStore,
+    blobName: string,
+    onProgress: (progress: UploadProgress) => void,
+  ): Promise<UploadOutcome>;
+}
+
+export interface SourceFileInfo {
+  readonly name: string;
+  readonly size: number;
+  readonly modifiedAt: string;
+}
+
+export interface UploadProgress {
+  readonly dataRead: number;
+  readonly dataWritten: number;
+}
+
+export interface UploadOutcome extends UploadProgress {
+  readonly durationMs: number;
+  readonly contentMd5: string;
+}

@@ -1,0 +1,178 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+
+import type { FileRecord, StateStore } from '../../../src/service/state/index.js';
+import { postgresForTests, type TestPostgres } from '../../support/postgres.js';
+import { postgresHarness, type StoreHarness } from '../../support/state-stores.js';
+import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../../support/corpus.js';
+import { engineHarness, type EngineHarness } from '../../support/engine-harness.js';
+
+if (!hasBackupCorpus) console.warn(`Skipping the engine tests: ${corpusSkipReason}.`);
+
+const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
+const statusOf = (files: readonly FileRecord[], name: string) =>
+  files.find((f) => f.fileName === name)?.status;
+const reasonOf = (files: readonly FileRecord[], name: string) =>
+  files.find((f) => f.fileName === name)?.document.ignoreReason;
+
+const postgres = postgresForTests();
+if (!postgres.available) console.warn(`Engine tests on PostgreSQL skipped: ${postgres.reason}`);
+
+describe.skipIf(!hasBackupCorpus)('the migration engine on SQLite', () => {
+  describeEngine(() => undefined);
+});
+
+describe.skipIf(!hasBackupCorpus || !postgres.available)(
+  `the migration engine on PostgreSQL${postgres.available ? '' : ` (skipped: ${postgres.reason})`}`,
+  () => {
+    let server: TestPostgres | undefined;
+    let stores: StoreHarness | undefined;
+    beforeAll(async () => {
+      if (!postgres.available) return;
+      server = await postgres.start();
+      stores = await postgresHarness(server);
+    }, 60_000);
+    afterEach(async () => {
+      await stores?.cleanup();
+    });
+    afterAll(async () => {
+      await stores?.dispose();
+      await server?.stop();
+    }, 60_000);
+    describeEngine(() => async () => {
+      if (!stores) throw new Error('PostgreSQL did not start');
+      return (await stores.fresh()).open();
+    });
+  },
+);
+
+/** The engine's behaviour on the state store that `storeFactory` gives (undefined: SQLite). */
+function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefined): void {
+  let h: EngineHarness;
+  beforeEach(async () => {
+    h = await engineHarness(storeFactory());
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('migrates an online chain arriving file by file, refuses cutover while a log is pending, then succeeds', async () => {
+    const migration = await h.create();
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    await h.write('notes.txt', 'not a backup');
+    await h.arrive(corpusFile('appveyor-lab/singlerestore/singlerestore.bak'));
+    let [m, files] = await h.until(
+      migration.id,
+      (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored',
+    );
+    expect(m.migrationStatus).toBe('InProgress');
+    expect(reasonOf(files, 'singlerestore.bak')).toBe('BackupOfAnotherDatabase');
+    expect(reasonOf(files, 'notes.txt')).toBe('NotABackupFile');
+
+    await h.arrive(chain('RestoreTimeClean2.bak'));
+    await h.arrive(chain('RestoreTimeClean_1.trn'));
+    await h.arrive(chain('RestoreTimeClean2_1.trn'));
+    [m, files] = await h.until(
+      migration.id,
+      (_, f) => statusOf(f, 'RestoreTimeClean2_1.trn') === 'Restored',
+    );
+    expect(reasonOf(files, 'RestoreTimeClean_1.trn')).toBe('LogBackupCoveredByBase');
+
+    await h.arrive(chain('RestoreTimeClean2_2.trn'));
+    await h.engine.tick(migration.id);
+    const details = await h.engine.details(migration.id);
+    expect(details.details.pendingLogBackupsCount).toBe(1);
+    await expect(h.engine.cutover(migration.id, m.migrationOperationId)).rejects.toMatchObject({
+      code: 'CutoverNotAllowed',
+    });
+
+    [m] = await h.until(
+      migration.id,
+      (_, f) => statusOf(f, 'RestoreTimeClean2_2.trn') === 'Restored',
+    );
+    await h.engine.cutover(migration.id, m.migrationOperationId);
+    [m, files] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Succeeded');
+    expect(
+      files
+        .filter((f) => f.status === 'Restored')
+        .map((f) => f.fileName)
+        .sort(),
+    ).toEqual([
+      'RestoreTimeClean.bak',
+      'RestoreTimeClean2.bak',
+      'RestoreTimeClean2_1.trn',
+      'RestoreTimeClean2_2.trn',
+    ]);
+    expect(m.endedOn).not.toBeNull();
+    const events = await h.store.transaction((tx) => tx.listEvents(migration.id));
+    const statuses = events
+      .filter((e) => !e.kind.startsWith('File') && typeof e.data.status === 'string')
+      .map((e) => e.data.status);
+    expect(statuses).toEqual(expect.arrayContaining(['InProgress', 'Completing', 'Succeeded']));
+    // Each file moves forward only: Arrived → Uploading → Uploaded → (Restoring →) Restored.
+    const order = ['Arrived', 'Uploading', 'Uploaded', 'Restoring', 'Restored'];
+    const fileSteps = events
+      .filter(
+        (e) =>
+          e.data.file === 'RestoreTimeClean.bak' &&
+          e.kind.startsWith('File') &&
+          e.kind !== 'FileUpdated',
+      )
+      .map((e) => String(e.data.to));
+    expect(fileSteps.slice(0, 3)).toEqual(['Arrived', 'Uploading', 'Uploaded']);
+    expect(fileSteps.at(-1)).toBe('Restored');
+    expect(fileSteps.map((step) => order.indexOf(step))).toEqual(
+      [...fileSteps.map((step) => order.indexOf(step))].sort((a, b) => a - b),
+    );
+  });
+
+  it('cuts an offline migration over by itself once the last backup is restored', async () => {
+    for (const name of [
+      'RestoreTimeClean.bak',
+      'RestoreTimeClean2.bak',
+      'RestoreTimeClean2_1.trn',
+      'RestoreTimeClean2_2.trn',
+      'RestoreTimeClean2_3.trn',
+    ])
+      await h.arrive(chain(name));
+    const migration = await h.create({ mode: 'offline' });
+    const [m, files] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Succeeded');
+    expect(files.map((f) => f.status)).toEqual([
+      'Restored',
+      'Restored',
+      'Restored',
+      'Restored',
+      'Restored',
+    ]);
+    expect(m.document.inferredLastBackupName).toBe('RestoreTimeClean2_3.trn');
+  });
+
+  it('cancels: stops the restore, drops the database, and marks the files canceled', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    const migration = await h.create();
+    await h.until(migration.id, (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored');
+    await h.arrive(chain('RestoreTimeClean2.bak'));
+    await h.engine.tick(migration.id);
+    await h.engine.cancel(migration.id, migration.migrationOperationId);
+    const [m] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Canceled');
+    expect(m.endedOn).not.toBeNull();
+    expect(await h.target.databaseExists('Sales')).toBe(false);
+  });
+
+  it('never overwrites an existing target database', async () => {
+    for (const name of ['RestoreTimeClean.bak']) await h.arrive(chain(name));
+    const first = await h.create({ mode: 'offline' });
+    await h.until(first.id, (mm) => mm.migrationStatus === 'Succeeded');
+    const second = await h.create({ serviceName: 'other', mode: 'offline' });
+    const [m] = await h.until(second.id, (mm) => mm.migrationStatus === 'Failed');
+    expect(m.migrationFailureError?.code).toBe('TargetDatabaseExists');
+  });
+
+  it('cancels a migration older than 30 days, with that reason', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    const migration = await h.create();
+    await h.until(migration.id, (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored');
+    h.clock.advance(31 * 24 * 60 * 60 * 1000);
+    const [m] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Canceled');
+    expect(m.migrationFailureError?.code).toBe('MigrationExpired');
+  });
+}

@@ -5,6 +5,8 @@
 import { Command } from 'commander';
 
 import { registerBackupCommands } from './backup-commands.js';
+import { registerMigrationCommands } from './migration-commands.js';
+import { registerServiceCommands } from './service-commands.js';
 import { version } from './version.js';
 
 const program = new Command()
@@ -16,5 +18,13 @@ const program = new Command()
   .showHelpAfterError();
 
 registerBackupCommands(program);
+registerServiceCommands(program);
+registerMigrationCommands(program);
 
-await program.parseAsync(process.argv);
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  // Errors a user can act on are printed as they are, without a stack trace.
+  process.stderr.write(`sqlmig: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+}

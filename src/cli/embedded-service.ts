@@ -1,0 +1,181 @@
+/**
+ * The embedded mode, wired in one process: the state store (SQLite in the data folder, or PostgreSQL
+ * from SQLMIG_DATABASE_URL), the secret box, a local-folder blob store, the rehearsal target, the
+ * in-process integration runtime, the engine's loop and the HTTP API on 127.0.0.1.
+ */
+import { randomBytes } from 'node:crypto';
+import { freemem } from 'node:os';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { serve } from '@hono/node-server';
+
+import { LocalFolderSource } from '../runtime/index.js';
+import { createApi, newAuthKey } from '../service/api/index.js';
+import { MigrationEngine, type MigrationDocument } from '../service/engine/index.js';
+import { createSecretBox, loadSecretKey, openStateStore } from '../service/state/index.js';
+import { LocalFolderBlobStore } from '../storage/index.js';
+import { createRehearsalTarget } from '../targets/index.js';
+
+export interface EmbeddedServiceOptions {
+  readonly dataDir: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly databaseUrl?: string | undefined;
+  /** How often the engine looks at every migration. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Simulated restore speed of the rehearsal target. Default 200 MiB/s. */
+  readonly restoreBytesPerSecond?: number;
+}
+
+export interface EmbeddedService {
+  readonly url: string;
+  readonly token: string;
+  readonly tokenFile: string;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_SERVICE = 'default';
+const EMBEDDED_NODE = 'embedded-runtime';
+
+export async function startEmbeddedService(
+  options: EmbeddedServiceOptions,
+): Promise<EmbeddedService> {
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStateStore({
+    dataDir: options.dataDir,
+    databaseUrl: options.databaseUrl,
+  });
+  await store.migrate();
+  const secrets = createSecretBox(
+    await loadSecretKey({ dataDir: options.dataDir, env: process.env }),
+  );
+  const { token, tokenFile } = await serviceToken(options.dataDir);
+  const blobs = new LocalFolderBlobStore(join(options.dataDir, 'blobs'));
+  const target = createRehearsalTarget({
+    store: blobs,
+    pollIntervalMs: 250,
+    ...(options.restoreBytesPerSecond
+      ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
+      : {}),
+  });
+  const engine = new MigrationEngine({
+    store,
+    target,
+    blobStore: blobs,
+    sourceFor: (migration) =>
+      new LocalFolderSource((migration.document as unknown as MigrationDocument).backupFolder),
+  });
+  const now = () => new Date();
+  await store.transaction(async (tx) => {
+    if (!(await tx.getService(DEFAULT_SERVICE))) {
+      await tx.putService(
+        {
+          name: DEFAULT_SERVICE,
+          createdAt: now().toISOString(),
+          authKey1: secrets.seal(newAuthKey()),
+          authKey2: secrets.seal(newAuthKey()),
+        },
+        0,
+      );
+    }
+  });
+  const heartbeat = async () => {
+    await store.transaction(async (tx) => {
+      const existing = (await tx.listNodes(DEFAULT_SERVICE)).find(
+        (n) => n.nodeName === EMBEDDED_NODE,
+      );
+      const stamp = now().toISOString();
+      await tx.putNode(
+        {
+          serviceName: DEFAULT_SERVICE,
+          nodeName: EMBEDDED_NODE,
+          registeredAt: existing?.registeredAt ?? stamp,
+          lastSeenAt: stamp,
+          monitoring: {
+            availableMemoryInMB: Math.round(freemem() / 2 ** 20),
+            cpuUtilization: null,
+            concurrentJobsLimit: null,
+            concurrentJobsRunning: null,
+            maxConcurrentJobs: null,
+            sentBytes: null,
+            receivedBytes: null,
+          },
+        },
+        existing?.version ?? 0,
+      );
+    });
+  };
+  await heartbeat();
+
+  const app = createApi({
+    store,
+    engine,
+    secrets,
+    token,
+    target: { kind: 'Rehearsal', scope: 'rehearsal (nothing is restored)' },
+    now,
+    nodeOfflineAfterMs: 120_000,
+  });
+  const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('listening', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : options.port);
+    });
+    server.once('error', reject);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await writeFile(
+    join(options.dataDir, 'service.json'),
+    JSON.stringify({ url, pid: process.pid, startedAt: now().toISOString() }, null, 2),
+  );
+
+  target.startPolling();
+  let ticking = false;
+  const loop = setInterval(() => {
+    if (ticking) return;
+    ticking = true;
+    engine
+      .tickAll()
+      .catch((error: unknown) => {
+        console.error(
+          `sqlmig: the engine loop failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => {
+        ticking = false;
+      });
+  }, options.pollIntervalMs ?? 1000);
+  const beat = setInterval(() => void heartbeat().catch(() => undefined), 30_000);
+
+  return {
+    url,
+    token,
+    tokenFile,
+    async close() {
+      clearInterval(loop);
+      clearInterval(beat);
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
+      await engine.drain();
+      await target.close();
+      await store.close();
+      await rm(join(options.dataDir, 'service.json'), { force: true });
+    },
+  };
+}
+
+/** The bearer token of this data folder's service: made once, readable by its owner only. */
+async function serviceToken(dataDir: string): Promise<{ token: string; tokenFile: string }> {
+  const tokenFile = join(dataDir, 'service.token');
+  const existing = await readFile(tokenFile, 'utf8').catch(() => null);
+  if (existing?.trim()) return { token: existing.trim(), tokenFile };
+  const token = randomBytes(32).toString('base64url');
+  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
+  await chmod(tokenFile, 0o600);
+  return { token, tokenFile };
+}

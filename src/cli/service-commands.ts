@@ -1,0 +1,141 @@
+/**
+ * `sqlmig up` (the embedded service) and `sqlmig service …` (migration services and their keys).
+ */
+import type { Command } from 'commander';
+
+import { startEmbeddedService } from './embedded-service.js';
+import { connect, defaultDataDir, type ConnectionOptions } from './service-connection.js';
+
+export function registerServiceCommands(program: Command): void {
+  program
+    .command('up')
+    .description(
+      'Start the embedded migration service (API on 127.0.0.1, rehearsal target, in-process integration runtime) and keep it running.',
+    )
+    .option(
+      '--data-dir <dir>',
+      'where the service keeps its state, blobs and token',
+      defaultDataDir(),
+    )
+    .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 7007)
+    .action(async (options: { dataDir: string; port: number }) => {
+      const service = await startEmbeddedService({
+        dataDir: options.dataDir,
+        port: options.port,
+        databaseUrl: process.env.SQLMIG_DATABASE_URL,
+      });
+      process.stdout.write(
+        [
+          `sqlmig is running at ${service.url} (data folder ${options.dataDir}).`,
+          `Target: rehearsal — Log Replay Service's rules are applied to the uploaded backups; nothing is restored.`,
+          `API: ${service.url}/api (OpenAPI document: ${service.url}/api/openapi.json), token in ${service.tokenFile}.`,
+          `Next: sqlmig migration start --target-db NAME --source-db NAME --backup-folder PATH --mode online`,
+          'Ctrl-C stops it (a second Ctrl-C forces).',
+          '',
+        ].join('\n'),
+      );
+      let stopping = false;
+      const stop = () => {
+        if (stopping) process.exit(130);
+        stopping = true;
+        process.stdout.write('Stopping: waiting for uploads in flight…\n');
+        void service.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+
+  const service = program
+    .command('service')
+    .description(
+      'Migration services: each has its own keys, integration runtime nodes and migrations.',
+    );
+  const connection = (command: Command) =>
+    command
+      .option('--data-dir <dir>', "the local service's data folder")
+      .option('--service <url>', 'another service (token in SQLMIG_TOKEN)');
+
+  connection(
+    service
+      .command('create')
+      .argument('<name>')
+      .description('Create a migration service (or show the existing one).'),
+  ).action(async (name: string, options: ConnectionOptions) => {
+    const client = await connect(options);
+    const created = await client.createService(name);
+    process.stdout.write(
+      `Service ${created.name}: ${created.properties.integrationRuntimeState}.\n`,
+    );
+  });
+  connection(
+    service
+      .command('list')
+      .option('--json', 'print JSON', false)
+      .description('List migration services.'),
+  ).action(async (options: ConnectionOptions & { json: boolean }) => {
+    const { value } = await (await connect(options)).listServices();
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(value, null, 2)}\n`
+        : value
+            .map(
+              (s) =>
+                `${s.name}  ${s.properties.integrationRuntimeState}  created ${s.properties.createdAt}`,
+            )
+            .join('\n') + '\n',
+    );
+  });
+  connection(
+    service
+      .command('show')
+      .argument('<name>')
+      .option('--json', 'print JSON', false)
+      .description('Show a migration service.'),
+  ).action(async (name: string, options: ConnectionOptions & { json: boolean }) => {
+    const found = await (await connect(options)).getService(name);
+    process.stdout.write(
+      options.json
+        ? `${JSON.stringify(found, null, 2)}\n`
+        : `Service ${found.name}: integration runtime ${found.properties.integrationRuntimeState}; created ${found.properties.createdAt}.\n`,
+    );
+  });
+  connection(
+    service
+      .command('delete')
+      .argument('<name>')
+      .description('Delete a migration service that runs no migration.'),
+  ).action(async (name: string, options: ConnectionOptions) => {
+    await (await connect(options)).deleteService(name);
+    process.stdout.write(`Service ${name} deleted.\n`);
+  });
+  connection(
+    service
+      .command('keys')
+      .argument('[name]', 'the service', 'default')
+      .option(
+        '--regenerate <key>',
+        'replace authKey1 or authKey2 (the old one stops working for new registrations)',
+      )
+      .description("Show the integration runtime's authentication keys."),
+  ).action(async (name: string, options: ConnectionOptions & { regenerate?: string }) => {
+    const client = await connect(options);
+    if (
+      options.regenerate !== undefined &&
+      options.regenerate !== 'authKey1' &&
+      options.regenerate !== 'authKey2'
+    ) {
+      throw new Error(`--regenerate takes authKey1 or authKey2, not ${options.regenerate}.`);
+    }
+    const keys = options.regenerate
+      ? await client.regenerateAuthKey(name, options.regenerate)
+      : await client.listAuthKeys(name);
+    process.stdout.write(`authKey1: ${keys.authKey1}\nauthKey2: ${keys.authKey2}\n`);
+  });
+}
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port takes a number from 0 to 65535, not ${value}.`);
+  return port;
+}

@@ -1,0 +1,207 @@
+/**
+ * A typed client of the migration service's API, for the CLI (and later the integration runtime and
+ * the web pages). It speaks the same DMS-shaped resources the service serves; errors come back as
+ * `ServiceRequestError` with the service's code and message.
+ */
+export interface ServiceResource {
+  readonly name: string;
+  readonly properties: {
+    readonly provisioningState: string;
+    readonly integrationRuntimeState: string;
+    readonly createdAt: string;
+  };
+}
+
+export interface MigrationResource {
+  readonly name: string;
+  readonly properties: {
+    readonly kind: string;
+    readonly scope: string;
+    readonly migrationStatus: string;
+    readonly startedOn: string | null;
+    readonly endedOn: string | null;
+    readonly sourceDatabaseName: string;
+    readonly migrationOperationId: string;
+    readonly migrationFailureError: { readonly code: string; readonly message: string } | null;
+    readonly configuration: Readonly<Record<string, unknown>>;
+    readonly migrationStatusDetails?: MigrationStatusDetails;
+  };
+}
+
+export interface BackupFileInfo {
+  readonly fileName: string;
+  readonly status: string;
+  readonly totalSize: number;
+  readonly dataRead: number;
+  readonly dataWritten: number;
+  readonly copyThroughput: number;
+  readonly copyDuration: number;
+  readonly familySequenceNumber: number | null;
+  readonly ignoreReason: string | null;
+  readonly message: string | null;
+}
+
+export interface BackupSetInfo {
+  readonly backupSetId: string;
+  readonly firstLSN: string | null;
+  readonly lastLSN: string | null;
+  readonly backupType: string | null;
+  readonly listOfBackupFiles: readonly BackupFileInfo[];
+  readonly isBackupRestored: boolean;
+  readonly ignoreReasons: readonly string[];
+}
+
+export interface MigrationStatusDetails {
+  readonly migrationState: string;
+  readonly activeBackupSets: readonly BackupSetInfo[];
+  readonly invalidFiles: readonly {
+    readonly fileName: string;
+    readonly reason: string;
+    readonly message: string | null;
+  }[];
+  readonly isFullBackupRestored: boolean;
+  readonly restoreBlockingReason: string | null;
+  readonly fileUploadBlockingErrors: readonly string[];
+  readonly currentRestoringFilename: string | null;
+  readonly lastRestoredFilename: string | null;
+  readonly pendingLogBackupsCount: number;
+}
+
+export interface StartMigration {
+  readonly sourceDatabaseName: string;
+  readonly backupFolder: string;
+  readonly offline: boolean;
+  readonly lastBackupName?: string;
+}
+
+export class ServiceRequestError extends Error {
+  override readonly name = 'ServiceRequestError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class ServiceClient {
+  readonly #url: string;
+  readonly #token: string;
+
+  constructor(url: string, token: string) {
+    this.#url = url.replace(/\/+$/, '');
+    this.#token = token;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  listServices(): Promise<{ value: ServiceResource[] }> {
+    return this.#call('GET', '/api/sqlMigrationServices');
+  }
+  getService(name: string): Promise<ServiceResource> {
+    return this.#call('GET', `/api/sqlMigrationServices/${enc(name)}`);
+  }
+  createService(name: string): Promise<ServiceResource> {
+    return this.#call('PUT', `/api/sqlMigrationServices/${enc(name)}`);
+  }
+  deleteService(name: string): Promise<ServiceResource> {
+    return this.#call('DELETE', `/api/sqlMigrationServices/${enc(name)}`);
+  }
+  listAuthKeys(name: string): Promise<{ authKey1: string; authKey2: string }> {
+    return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/listAuthKeys`);
+  }
+  regenerateAuthKey(
+    name: string,
+    keyName: 'authKey1' | 'authKey2',
+  ): Promise<{ authKey1: string; authKey2: string }> {
+    return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/regenerateAuthKeys`, {
+      keyName,
+    });
+  }
+
+  startMigration(
+    service: string,
+    targetDbName: string,
+    input: StartMigration,
+  ): Promise<MigrationResource> {
+    return this.#call('PUT', `${migrations(service)}/${enc(targetDbName)}`, {
+      properties: {
+        sourceDatabaseName: input.sourceDatabaseName,
+        backupConfiguration: { sourceLocation: { fileShare: { path: input.backupFolder } } },
+        offlineConfiguration: {
+          offline: input.offline,
+          ...(input.lastBackupName ? { lastBackupName: input.lastBackupName } : {}),
+        },
+      },
+    });
+  }
+  getMigration(service: string, targetDbName: string, details = true): Promise<MigrationResource> {
+    return this.#call(
+      'GET',
+      `${migrations(service)}/${enc(targetDbName)}${details ? '?expand=MigrationStatusDetails' : ''}`,
+    );
+  }
+  listMigrations(service: string): Promise<{ value: MigrationResource[] }> {
+    return this.#call('GET', migrations(service));
+  }
+  async cutover(service: string, targetDbName: string): Promise<MigrationResource> {
+    const current = await this.getMigration(service, targetDbName, false);
+    return this.#call('POST', `${migrations(service)}/${enc(targetDbName)}/cutover`, {
+      migrationOperationId: current.properties.migrationOperationId,
+    });
+  }
+  async cancel(service: string, targetDbName: string): Promise<MigrationResource> {
+    const current = await this.getMigration(service, targetDbName, false);
+    return this.#call('POST', `${migrations(service)}/${enc(targetDbName)}/cancel`, {
+      migrationOperationId: current.properties.migrationOperationId,
+    });
+  }
+  deleteMigration(service: string, targetDbName: string): Promise<MigrationResource> {
+    return this.#call('DELETE', `${migrations(service)}/${enc(targetDbName)}`);
+  }
+  events(
+    service: string,
+    targetDbName: string,
+    after = 0,
+  ): Promise<{ value: { sequence: number; at: string; kind: string; message: string }[] }> {
+    return this.#call('GET', `${migrations(service)}/${enc(targetDbName)}/events?after=${after}`);
+  }
+
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.#url}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${this.#token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (error) {
+      throw new ServiceRequestError(
+        0,
+        'ServiceUnreachable',
+        `The migration service at ${this.#url} does not answer (${error instanceof Error ? error.message : String(error)}). Start it with "sqlmig up", or check --service.`,
+      );
+    }
+    const text = await response.text();
+    const parsed = text ? (JSON.parse(text) as unknown) : {};
+    if (!response.ok) {
+      const error = (parsed as { error?: { code?: string; message?: string } }).error;
+      throw new ServiceRequestError(
+        response.status,
+        error?.code ?? `Http${response.status}`,
+        error?.message ?? `${method} ${path} failed with HTTP ${response.status}.`,
+      );
+    }
+    return parsed as T;
+  }
+}
+
+const enc = encodeURIComponent;
+const migrations = (service: string): string =>
+  `/api/sqlMigrationServices/${enc(service)}/databaseMigrations`;

@@ -1,0 +1,16 @@
+import type { MigrationEngine } from '../engine/index.js';
+import type { SealedSecret, StateStore } from '../state/index.js';
+
+/** What the HTTP API needs from the rest of the service. */
+export interface ApiContext {
+  readonly store: StateStore;
+  readonly engine: MigrationEngine;
+  readonly secrets: { seal(plain: string): SealedSecret; open(sealed: SealedSecret): string };
+  /** The bearer token every request must carry (compared in constant time). */
+  readonly token: string;
+  /** The kind of target this deployment restores to, and what the user sees of it. */
+  readonly target: { readonly kind: 'Rehearsal' | 'SqlMi' | 'SqlVm'; readonly scope: string };
+  readonly now: () => Date;
+  /** A node not seen for this long is Offline. */
+  readonly nodeOfflineAfterMs: number;
+}

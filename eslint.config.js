@@ -29,7 +29,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning)/(?!index\\.js$).+',
+              regex:
+                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|state|engine|api)/(?!index\\.js$).+',
               message: 'Import a module folder through its public face, its index.js.',
             },
           ],

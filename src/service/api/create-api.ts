@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 
 import { StateConflictError } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
@@ -70,8 +71,9 @@ export function createApi(ctx: ApiContext): OpenAPIHono {
       return c.json(errorBody(error.code, error.message, error.details), error.status);
     if (error instanceof StateConflictError)
       return c.json(errorBody('Conflict', error.message), 409);
-    if (error instanceof SyntaxError)
+    if (error instanceof SyntaxError || (error instanceof HTTPException && error.status === 400)) {
       return c.json(errorBody('InvalidRequest', 'The body is not valid JSON.'), 400);
+    }
     console.error(
       `sqlmig: ${c.req.method} ${c.req.path} failed:`,
       error instanceof Error ? error.message : error,

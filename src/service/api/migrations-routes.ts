@@ -8,10 +8,10 @@ import { EngineError, isTerminal, type CreateMigration } from '../engine/index.j
 import type { MigrationRecord } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
 import { ApiError } from './api-error.js';
+import { errorResponses, json } from './openapi-responses.js';
 import { mapSecrets, migrationResource } from './migration-resource.js';
 import {
   CreateMigrationBody,
-  ErrorBody,
   EventList,
   MigrationList,
   MigrationParams,
@@ -20,16 +20,7 @@ import {
   ServiceParams,
 } from './schemas.js';
 
-const json = <T>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-});
-const errors = {
-  400: json(ErrorBody, 'The request is not valid.'),
-  401: json(ErrorBody, 'No valid token.'),
-  404: json(ErrorBody, 'No such service or migration.'),
-  409: json(ErrorBody, "The migration's state does not allow it."),
-};
+const errors = errorResponses('No such service or migration.');
 const base = '/api/sqlMigrationServices/{serviceName}/databaseMigrations';
 const Expand = z.object({
   expand: z

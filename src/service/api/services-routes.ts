@@ -9,10 +9,10 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { NodeRecord, ServiceRecord } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
 import { ApiError } from './api-error.js';
+import { errorResponses, json } from './openapi-responses.js';
 import {
   AuthKeys,
   DeleteNode,
-  ErrorBody,
   MigrationList,
   MonitoringData,
   RegenerateAuthKeys,
@@ -22,16 +22,7 @@ import {
 } from './schemas.js';
 import { migrationResource } from './migration-resource.js';
 
-const json = <T>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-});
-const errors = {
-  400: json(ErrorBody, 'The request is not valid.'),
-  401: json(ErrorBody, 'No valid token.'),
-  404: json(ErrorBody, 'No such service.'),
-  409: json(ErrorBody, 'The state does not allow it.'),
-};
+const errors = errorResponses('No such service.');
 const base = '/api/sqlMigrationServices';
 
 export function newAuthKey(): string {

@@ -1,6 +1,7 @@
 /** The migration engine: the public face of `service/engine/`. */
 export { MigrationEngine } from './migration-engine.js';
-export type { CreateMigration, EngineOptions } from './migration-engine.js';
+export type { EngineOptions } from './migration-engine.js';
+export type { CreateMigration } from './new-migration.js';
 export { EngineError } from './errors.js';
 export type { EngineErrorCode } from './errors.js';
 export type {

@@ -6,41 +6,31 @@
  * kept only in memory that a restarted process could not rebuild: a process killed at any point
  * resumes where the store says it was, uploads resume from their staged blocks, and the target is
  * resumed rather than started twice.
+ *
+ * The steps live beside this file: `intake-step.ts`, `upload-step.ts`, `target-step.ts`; the writes
+ * they make go through `migration-records.ts`.
  */
 import { randomUUID } from 'node:crypto';
 
-import { uploadName } from '../../planning/index.js';
 import type { BlobStore } from '../../storage/index.js';
-import {
-  isRestoreTargetError,
-  type RestoreDetails,
-  type RestoreTarget,
-  type StartRestore,
-} from '../../targets/index.js';
-import type {
-  FileRecord,
-  FileStatus,
-  MigrationRecord,
-  MigrationStatus,
-  StateStore,
-  StateTransaction,
-} from '../state/index.js';
+import type { RestoreTarget } from '../../targets/index.js';
+import type { FileRecord, MigrationRecord, StateStore } from '../state/index.js';
 
 import type { BackupSource } from './backup-source.js';
+import { blobNameOf } from './blob-names.js';
+import { cancelStep } from './cancel-step.js';
 import { systemClock, type Clock } from './clock.js';
-import {
-  asDocument,
-  fileDocument,
-  migrationDocument,
-  type FileDocument,
-  type MigrationDocument,
-  type MigrationMode,
-} from './documents.js';
+import { asDocument, migrationDocument } from './documents.js';
+import type { EngineContext } from './engine-context.js';
 import { EngineError } from './errors.js';
-import { classify, finalReasons, plannerFile } from './file-intake.js';
+import { intakeStep } from './intake-step.js';
+import { MigrationRecords } from './migration-records.js';
 import { MigrationRun } from './migration-run.js';
+import { newMigrationRecord, type CreateMigration } from './new-migration.js';
 import { statusDetails } from './status-details.js';
-import { canMove, fileMayMove, isTerminal } from './transitions.js';
+import { targetStep } from './target-step.js';
+import { isTerminal } from './transitions.js';
+import { uploadStep } from './upload-step.js';
 
 export interface EngineOptions {
   readonly store: StateStore;
@@ -55,41 +45,26 @@ export interface EngineOptions {
   readonly uploadsPerMigration?: number;
 }
 
-export interface CreateMigration {
-  readonly serviceName: string;
-  readonly targetDbName: string;
-  readonly sourceDatabaseName: string;
-  readonly kind: MigrationRecord['kind'];
-  readonly scope: string;
-  readonly mode: MigrationMode;
-  readonly backupFolder: string;
-  readonly lastBackupName?: string | null;
-  readonly targetDatabaseCollation?: string | null;
-  /** The API's view of the configuration (secrets sealed), kept with the migration. */
-  readonly configuration?: Readonly<Record<string, unknown>>;
-}
-
 const thirtyDaysMs = 30 * 24 * 60 * 60 * 1000;
 
 export class MigrationEngine {
-  readonly #store: StateStore;
-  readonly #target: RestoreTarget;
-  readonly #blobs: BlobStore;
+  readonly #ctx: EngineContext;
+  readonly #records: MigrationRecords;
   readonly #sourceFor: EngineOptions['sourceFor'];
-  readonly #clock: Clock;
   readonly #maxAgeMs: number;
-  readonly #uploadsPerMigration: number;
   readonly #runs = new Map<string, MigrationRun>();
   readonly #ticking = new Map<string, Promise<void>>();
 
   constructor(options: EngineOptions) {
-    this.#store = options.store;
-    this.#target = options.target;
-    this.#blobs = options.blobStore;
+    this.#records = new MigrationRecords(options.store, options.clock ?? systemClock);
+    this.#ctx = {
+      records: this.#records,
+      target: options.target,
+      blobs: options.blobStore,
+      uploadsPerMigration: options.uploadsPerMigration ?? 2,
+    };
     this.#sourceFor = options.sourceFor;
-    this.#clock = options.clock ?? systemClock;
     this.#maxAgeMs = options.maxJobAgeMs ?? thirtyDaysMs;
-    this.#uploadsPerMigration = options.uploadsPerMigration ?? 2;
   }
 
   async create(input: CreateMigration): Promise<MigrationRecord> {
@@ -99,22 +74,8 @@ export class MigrationEngine {
         'The last backup file is given only for an offline migration; an online migration waits for your cutover.',
       );
     }
-    const now = this.#now();
-    const id = randomUUID();
-    const document: MigrationDocument = {
-      mode: input.mode,
-      configuration: input.configuration ?? {},
-      backupFolder: input.backupFolder,
-      lastBackupName: input.lastBackupName ?? null,
-      inferredLastBackupName: null,
-      targetDatabaseCollation: input.targetDatabaseCollation ?? null,
-      targetPhase: 'NotStarted',
-      pinnedBaseGUID: null,
-      cutoverLastBackupName: null,
-      restoreDetails: null,
-      cutoverSent: false,
-    };
-    return this.#store.transaction(async (tx) => {
+    const record = newMigrationRecord(input, randomUUID(), randomUUID(), this.#records.now());
+    return this.#records.store.transaction(async (tx) => {
       const existing = await tx.findMigration(input.serviceName, input.targetDbName);
       if (existing) {
         throw new EngineError(
@@ -122,32 +83,15 @@ export class MigrationEngine {
           `Service ${input.serviceName} already has a migration to database ${input.targetDbName} (${existing.migrationStatus}). Delete it first when it has ended, or choose another target database name.`,
         );
       }
-      const record = await tx.putMigration(
-        {
-          id,
-          serviceName: input.serviceName,
-          targetDbName: input.targetDbName,
-          kind: input.kind,
-          scope: input.scope,
-          sourceDatabaseName: input.sourceDatabaseName,
-          migrationOperationId: randomUUID(),
-          migrationStatus: 'Creating',
-          createdAt: now,
-          startedOn: null,
-          endedOn: null,
-          migrationFailureError: null,
-          document: asDocument(document),
-        },
-        0,
-      );
+      const created = await tx.putMigration(record, 0);
       await tx.appendEvent({
-        migrationId: id,
-        at: now,
+        migrationId: record.id,
+        at: record.createdAt,
         kind: 'Created',
         message: `${input.mode} migration of ${input.sourceDatabaseName} to ${input.targetDbName} created.`,
         data: {},
       });
-      return record;
+      return created;
     });
   }
 
@@ -166,14 +110,14 @@ export class MigrationEngine {
 
   /** Ticks every migration that has not ended. */
   async tickAll(): Promise<void> {
-    const active = await this.#store.transaction((tx) =>
+    const active = await this.#records.store.transaction((tx) =>
       tx.listMigrations({ statuses: ['Creating', 'InProgress', 'Completing', 'Canceling'] }),
     );
     await Promise.all(active.map((m) => this.tick(m.id)));
   }
 
   async cutover(id: string, operationId: string): Promise<MigrationRecord> {
-    const [migration, files] = await this.#load(id);
+    const [migration, files] = await this.#records.load(id);
     this.#checkOperation(migration, operationId);
     const doc = migrationDocument(migration);
     if (doc.mode !== 'online') {
@@ -200,7 +144,7 @@ export class MigrationEngine {
             : null;
     if (refusal)
       throw new EngineError('CutoverNotAllowed', `Cutover is not possible yet: ${refusal}.`);
-    return this.#move(
+    return this.#records.move(
       migration,
       'Completing',
       `Cutover requested at ${details.lastRestoredFilename ?? ''}.`,
@@ -216,7 +160,7 @@ export class MigrationEngine {
   }
 
   async cancel(id: string, operationId: string): Promise<MigrationRecord> {
-    const [migration] = await this.#load(id);
+    const [migration] = await this.#records.load(id);
     this.#checkOperation(migration, operationId);
     if (isTerminal(migration.migrationStatus)) {
       throw new EngineError(
@@ -225,7 +169,7 @@ export class MigrationEngine {
       );
     }
     if (migration.migrationStatus === 'Canceling') return migration;
-    return this.#move(migration, 'Canceling', 'Cancel requested.', {});
+    return this.#records.move(migration, 'Canceling', 'Cancel requested.', {});
   }
 
   /** The DMS-shaped `migrationStatusDetails`, live upload progress included. */
@@ -234,7 +178,7 @@ export class MigrationEngine {
     files: FileRecord[];
     details: ReturnType<typeof statusDetails>;
   }> {
-    const [migration, files] = await this.#load(id);
+    const [migration, files] = await this.#records.load(id);
     return { migration, files, details: statusDetails(migration, files, this.#runs.get(id)) };
   }
 
@@ -244,14 +188,15 @@ export class MigrationEngine {
   }
 
   async #step(id: string): Promise<void> {
-    let [migration] = await this.#load(id);
+    const records = this.#records;
+    let [migration] = await records.load(id);
     if (isTerminal(migration.migrationStatus)) {
       this.#runs.delete(id);
       return;
     }
-    const age = Date.parse(this.#now()) - Date.parse(migration.createdAt);
+    const age = Date.parse(records.now()) - Date.parse(migration.createdAt);
     if (migration.migrationStatus !== 'Canceling' && age > this.#maxAgeMs) {
-      migration = await this.#move(
+      migration = await records.move(
         migration,
         'Canceling',
         'The migration reached the 30-day limit of a restore job and is canceled.',
@@ -265,33 +210,35 @@ export class MigrationEngine {
       );
     }
     if (migration.migrationStatus === 'Canceling') {
-      await this.#finishCancel(migration);
+      await cancelStep(this.#ctx, migration, this.#runs.get(migration.id));
+      this.#runs.delete(migration.id);
       return;
     }
     if (migration.migrationStatus === 'Creating') {
-      if (await this.#target.databaseExists(migration.targetDbName)) {
-        await this.#move(
+      const target = this.#ctx.target;
+      if (await target.databaseExists(migration.targetDbName)) {
+        await records.move(
           migration,
           'Failed',
           `Database ${migration.targetDbName} already exists on the target.`,
           {
-            endedOn: this.#now(),
+            endedOn: records.now(),
             migrationFailureError: {
               code: 'TargetDatabaseExists',
-              message: `Database ${migration.targetDbName} already exists on the target (${this.#target.description}); sqlmig never overwrites a database. Drop it, or migrate to another database name.`,
+              message: `Database ${migration.targetDbName} already exists on the target (${target.description}); sqlmig never overwrites a database. Drop it, or migrate to another database name.`,
             },
           },
         );
         return;
       }
-      migration = await this.#move(migration, 'InProgress', 'Migration started.', {
-        startedOn: this.#now(),
+      migration = await records.move(migration, 'InProgress', 'Migration started.', {
+        startedOn: records.now(),
       });
     }
     const run = this.#run(migration);
-    await this.#intake(migration, run);
-    await this.#startUploads(migration, run);
-    await this.#syncTarget(migration, run);
+    await intakeStep(this.#ctx, migration, run);
+    await uploadStep(this.#ctx, migration, run);
+    await targetStep(this.#ctx, migration, run);
   }
 
   #run(migration: MigrationRecord): MigrationRun {
@@ -303,446 +250,6 @@ export class MigrationEngine {
     return run;
   }
 
-  async #intake(migration: MigrationRecord, run: MigrationRun): Promise<void> {
-    const db = migration.sourceDatabaseName;
-    const files = new Map((await this.#files(migration.id)).map((f) => [f.fileName, f]));
-    if (!run.plannerLoaded) {
-      for (const record of files.values()) {
-        const entry = plannerFile(record.fileName, fileDocument(record), db);
-        if (entry && record.status !== 'Ignored') run.planner.addFile(entry);
-      }
-      run.planner.pinBase(db, migrationDocument(migration).pinnedBaseGUID);
-      run.plannerLoaded = true;
-    }
-    const listed = await run.source.list();
-    for (const info of listed) {
-      const existing = files.get(info.name);
-      if (!existing) {
-        const record = await this.#putFile(
-          migration.id,
-          info.name,
-          'Arrived',
-          null,
-          { size: info.size, modifiedAt: info.modifiedAt },
-          `${info.name} arrived (${info.size} bytes).`,
-        );
-        files.set(info.name, record);
-      } else if (existing.status === 'Arrived') {
-        const doc = fileDocument(existing);
-        if (doc.size !== info.size || doc.modifiedAt !== info.modifiedAt) {
-          // Still being written: read its headers again once it stops changing.
-          files.set(
-            info.name,
-            await this.#putFile(
-              migration.id,
-              info.name,
-              'Arrived',
-              existing,
-              {
-                size: info.size,
-                modifiedAt: info.modifiedAt,
-                backupType: null,
-                waitingReason: 'IncompleteBackupFile',
-              },
-              null,
-            ),
-          );
-        }
-      }
-    }
-    for (const record of files.values()) {
-      const doc = fileDocument(record);
-      if (record.status !== 'Arrived' || doc.backupType !== null) continue;
-      const outcome = classify(
-        await run.source.readHeaders(record.fileName),
-        db,
-        migration.kind === 'SqlVm',
-      );
-      if (outcome.kind === 'ignored') {
-        files.set(
-          record.fileName,
-          await this.#putFile(
-            migration.id,
-            record.fileName,
-            'Ignored',
-            record,
-            { ignoreReason: outcome.reason, ignoreMessage: outcome.message },
-            `${record.fileName} ignored: ${outcome.reason}.`,
-          ),
-        );
-      } else if (outcome.kind === 'waiting') {
-        if (doc.waitingReason !== outcome.reason)
-          files.set(
-            record.fileName,
-            await this.#putFile(
-              migration.id,
-              record.fileName,
-              'Arrived',
-              record,
-              { waitingReason: outcome.reason, ignoreMessage: outcome.message },
-              null,
-            ),
-          );
-      } else {
-        // The blob name is chosen once, when the file is known to be a backup, and kept.
-        const used = new Set(
-          [...files.values()]
-            .map((f) => fileDocument(f).blobName)
-            .filter((n): n is string => n !== null),
-        );
-        const blobName = uniqueBlobName(
-          migration.targetDbName,
-          record.fileName,
-          { ...doc, ...outcome.patch },
-          used,
-        );
-        const updated = await this.#putFile(
-          migration.id,
-          record.fileName,
-          'Arrived',
-          record,
-          { ...outcome.patch, blobName },
-          null,
-        );
-        files.set(record.fileName, updated);
-        const entry = plannerFile(record.fileName, fileDocument(updated), db);
-        if (entry) run.planner.addFile(entry);
-      }
-    }
-    // What the plan leaves out for good is Ignored now, with its reason, and never uploaded.
-    const plan = run.planner.plan(db);
-    for (const item of plan.ignored) {
-      const record = files.get(item.file);
-      if (!record || !finalReasons.has(item.reason) || record.status !== 'Arrived') continue;
-      files.set(
-        item.file,
-        await this.#putFile(
-          migration.id,
-          item.file,
-          'Ignored',
-          record,
-          { ignoreReason: item.reason, ignoreMessage: item.message },
-          `${item.file} ignored: ${item.reason}.`,
-        ),
-      );
-    }
-  }
-
-  async #startUploads(migration: MigrationRecord, run: MigrationRun): Promise<void> {
-    if (run.canceled) return;
-    const files = await this.#files(migration.id);
-    const used = new Set(
-      files.map((f) => fileDocument(f).blobName).filter((n): n is string => n !== null),
-    );
-    const rank = { Full: 0, Differential: 1, Log: 2 } as const;
-    const candidates = files
-      .filter(
-        (f) =>
-          (f.status === 'Arrived' || f.status === 'Uploading') &&
-          fileDocument(f).backupType !== null &&
-          !run.uploads.has(f.fileName),
-      )
-      .sort((a, b) => {
-        const da = fileDocument(a);
-        const dbb = fileDocument(b);
-        const byType = rank[da.backupType ?? 'Log'] - rank[dbb.backupType ?? 'Log'];
-        return byType !== 0
-          ? byType
-          : BigInt(da.firstLSN ?? '0') < BigInt(dbb.firstLSN ?? '0')
-            ? -1
-            : 1;
-      });
-    for (const record of candidates) {
-      if (run.uploads.size >= this.#uploadsPerMigration) break;
-      const doc = fileDocument(record);
-      const blobName =
-        doc.blobName ?? uniqueBlobName(migration.targetDbName, record.fileName, doc, used);
-      used.add(blobName);
-      const started = await this.#putFile(
-        migration.id,
-        record.fileName,
-        'Uploading',
-        record,
-        { blobName, uploadStartedOn: doc.uploadStartedOn ?? this.#now(), lastError: null },
-        record.status === 'Uploading'
-          ? `${record.fileName}: upload resumed.`
-          : `${record.fileName}: uploading to ${blobName}.`,
-      );
-      const upload = this.#upload(migration, run, started, blobName).finally(() => {
-        run.uploads.delete(record.fileName);
-        run.progress.delete(record.fileName);
-      });
-      run.uploads.set(record.fileName, upload);
-    }
-  }
-
-  async #upload(
-    migration: MigrationRecord,
-    run: MigrationRun,
-    record: FileRecord,
-    blobName: string,
-  ): Promise<void> {
-    try {
-      const outcome = await run.source.upload(record.fileName, this.#blobs, blobName, (progress) =>
-        run.progress.set(record.fileName, progress),
-      );
-      const current = await this.#file(migration.id, record.fileName);
-      if (!current || current.status !== 'Uploading') return;
-      const seconds = Math.max(outcome.durationMs / 1000, 0.001);
-      await this.#putFile(
-        migration.id,
-        record.fileName,
-        'Uploaded',
-        current,
-        {
-          dataRead: outcome.dataRead,
-          dataWritten: outcome.dataWritten,
-          copyDuration: Math.round(seconds * 1000) / 1000,
-          copyThroughput: Math.round(outcome.dataWritten / 1024 / seconds),
-        },
-        `${record.fileName}: uploaded (${outcome.dataWritten} bytes in ${seconds.toFixed(1)} s).`,
-      );
-    } catch (error) {
-      const current = await this.#file(migration.id, record.fileName);
-      if (!current || current.status !== 'Uploading') return;
-      const message = error instanceof Error ? error.message : String(error);
-      await this.#putFile(
-        migration.id,
-        record.fileName,
-        'Arrived',
-        current,
-        { lastError: message },
-        `${record.fileName}: upload failed, will retry: ${message}`,
-      );
-    }
-  }
-
-  async #syncTarget(migration: MigrationRecord, run: MigrationRun): Promise<void> {
-    let doc = migrationDocument(migration);
-    const db = migration.sourceDatabaseName;
-    let files = await this.#files(migration.id);
-    // The target names files within the database's folder; the store keeps the whole blob name.
-    const byBlob = new Map<string | null, FileRecord>();
-    for (const f of files) {
-      byBlob.set(fileDocument(f).blobName, f);
-      const blob = blobNameOf(f);
-      if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
-    }
-    if (doc.targetPhase === 'NotStarted') {
-      const plan = run.planner.plan(db);
-      const base = plan.restorePlan[0];
-      const baseFiles = base?.files.map((ref) => files.find((f) => f.fileName === ref.file));
-      if (!base || !baseFiles || baseFiles.some((f) => !f || f.status !== 'Uploaded')) return;
-      const inferred =
-        doc.mode === 'offline' && !doc.lastBackupName
-          ? (plan.restorePlan.at(-1)?.files[0]?.file ?? null)
-          : null;
-      doc = {
-        ...doc,
-        targetPhase: 'Starting',
-        pinnedBaseGUID: base.backupSetGUID,
-        inferredLastBackupName: inferred,
-      };
-      migration = await this.#save(
-        migration,
-        { document: asDocument(doc) },
-        'TargetStarting',
-        `Starting the restore on ${this.#target.description} from ${base.files.map((f) => f.file).join(', ')}.`,
-      );
-      run.planner.pinBase(db, base.backupSetGUID);
-      await this.#target.start(this.#startRequest(migration, files));
-      run.targetAttached = true;
-      doc = { ...doc, targetPhase: 'Started' };
-      migration = await this.#save(
-        migration,
-        { document: asDocument(doc) },
-        'TargetStarted',
-        'The restore has started.',
-      );
-    } else if (!run.targetAttached) {
-      const last = files
-        .filter((f) => f.status === 'Restored')
-        .map((f) => fileDocument(f))
-        .sort((a, b) => (a.restoredOn ?? '').localeCompare(b.restoredOn ?? ''))
-        .at(-1);
-      await this.#target.resume(this.#startRequest(migration, files), last?.blobName ?? null);
-      run.targetAttached = true;
-      if (doc.targetPhase === 'Starting') {
-        doc = { ...doc, targetPhase: 'Started' };
-        migration = await this.#save(
-          migration,
-          { document: asDocument(doc) },
-          'TargetStarted',
-          'The restore was taken up again after a restart.',
-        );
-      }
-    }
-    if (
-      migration.migrationStatus === 'Completing' &&
-      doc.cutoverLastBackupName &&
-      !run.completeSent
-    ) {
-      // Sent once per process: after a restart the target may have forgotten it (the rehearsal
-      // does), and a target that remembers answers that it is already completing.
-      try {
-        await this.#target.complete(migration.targetDbName, doc.cutoverLastBackupName);
-      } catch (error) {
-        if (!(
-          isRestoreTargetError(error) && error.code === 'ExternalBackupAlreadySignaledToComplete'
-        ))
-          throw error;
-      }
-      run.completeSent = true;
-      if (!doc.cutoverSent) {
-        doc = { ...doc, cutoverSent: true };
-        migration = await this.#save(
-          migration,
-          { document: asDocument(doc) },
-          'CutoverSent',
-          `Completing the restore at ${doc.cutoverLastBackupName}.`,
-        );
-      }
-    }
-    const details = await this.#target.details(migration.targetDbName);
-    files = await this.#applyDetails(migration, files, byBlob, details);
-    migration = await this.#save(
-      migration,
-      { document: asDocument({ ...doc, restoreDetails: details }) },
-      null,
-      null,
-    );
-    if (details.status === 'Completed') {
-      await this.#move(
-        migration,
-        'Succeeded',
-        `The database is online on ${this.#target.description}.`,
-        { endedOn: this.#now() },
-      );
-    } else if (details.status === 'Failed') {
-      await this.#move(
-        migration,
-        'Failed',
-        `The restore failed: ${details.blockReason ?? 'no reason given'}.`,
-        {
-          endedOn: this.#now(),
-          migrationFailureError: {
-            code: 'RestoreFailed',
-            message: details.blockReason ?? 'The target reported the restore as failed.',
-          },
-        },
-      );
-    }
-  }
-
-  async #applyDetails(
-    migration: MigrationRecord,
-    files: FileRecord[],
-    byBlob: Map<string | null, FileRecord>,
-    details: RestoreDetails,
-  ): Promise<FileRecord[]> {
-    const restoredGuids = new Set<string>();
-    for (const set of [
-      ...details.fullBackupSets,
-      ...details.diffBackupSets,
-      ...details.logBackupSets,
-    ]) {
-      const first = byBlob.get(set.firstStripeName);
-      const guid = first ? fileDocument(first).backupSetGUID : null;
-      if (guid && set.status === 'Restored') restoredGuids.add(guid);
-    }
-    const current = details.currentRestoringFileName
-      ? byBlob.get(details.currentRestoringFileName)
-      : undefined;
-    const currentGuid = current ? fileDocument(current).backupSetGUID : null;
-    const unrestorable = new Map(details.unrestorableFiles.map((u) => [u.name, u.reason]));
-    const out: FileRecord[] = [];
-    for (const record of files) {
-      const doc = fileDocument(record);
-      let next: FileRecord = record;
-      if (
-        doc.backupSetGUID &&
-        restoredGuids.has(doc.backupSetGUID) &&
-        fileMayMove(record.status, 'Restored')
-      ) {
-        next = await this.#putFile(
-          migration.id,
-          record.fileName,
-          'Restored',
-          record,
-          { restoredOn: this.#now() },
-          `${record.fileName}: restored.`,
-        );
-      } else if (
-        doc.backupSetGUID &&
-        doc.backupSetGUID === currentGuid &&
-        fileMayMove(record.status, 'Restoring')
-      ) {
-        next = await this.#putFile(
-          migration.id,
-          record.fileName,
-          'Restoring',
-          record,
-          {},
-          `${record.fileName}: restoring.`,
-        );
-      } else if (doc.blobName && unrestorable.has(doc.blobName) && record.status === 'Uploaded') {
-        const reason = unrestorable.get(doc.blobName) ?? 'Unrestorable';
-        next = await this.#putFile(
-          migration.id,
-          record.fileName,
-          'Ignored',
-          record,
-          {
-            ignoreReason: reason,
-            ignoreMessage: `The target cannot restore this file: ${reason}.`,
-          },
-          `${record.fileName} ignored by the target: ${reason}.`,
-        );
-      }
-      out.push(next);
-    }
-    return out;
-  }
-
-  #startRequest(migration: MigrationRecord, files: readonly FileRecord[]): StartRestore {
-    const doc = migrationDocument(migration);
-    const lastName =
-      doc.mode === 'offline' ? (doc.lastBackupName ?? doc.inferredLastBackupName) : null;
-    const lastFile = lastName
-      ? files.find(
-          (f) => f.fileName === lastName || fileDocument(f).blobName?.endsWith(`/${lastName}`),
-        )
-      : undefined;
-    const lastBlob = blobNameOf(lastFile);
-    return {
-      databaseName: migration.targetDbName,
-      folder: migration.targetDbName,
-      ...(doc.targetDatabaseCollation ? { collation: doc.targetDatabaseCollation } : {}),
-      ...(lastBlob ? { lastBackupName: lastBlob } : {}),
-    };
-  }
-
-  async #finishCancel(migration: MigrationRecord): Promise<void> {
-    const run = this.#runs.get(migration.id);
-    if (run) {
-      run.canceled = true;
-      await Promise.allSettled([...run.uploads.values()]);
-    }
-    await this.#target.stop(migration.targetDbName);
-    for (const record of await this.#files(migration.id)) {
-      if (fileMayMove(record.status, 'Canceled') && record.status !== 'Ignored') {
-        await this.#putFile(migration.id, record.fileName, 'Canceled', record, {}, null);
-      }
-    }
-    await this.#move(
-      migration,
-      'Canceled',
-      'Canceled: the restore was stopped and the target database dropped.',
-      { endedOn: this.#now() },
-    );
-    this.#runs.delete(migration.id);
-  }
-
   #checkOperation(migration: MigrationRecord, operationId: string): void {
     if (operationId !== migration.migrationOperationId) {
       throw new EngineError(
@@ -751,115 +258,4 @@ export class MigrationEngine {
       );
     }
   }
-
-  async #load(id: string): Promise<[MigrationRecord, FileRecord[]]> {
-    return this.#store.transaction(async (tx) => {
-      const migration = await tx.getMigration(id);
-      if (!migration) throw new EngineError('MigrationNotFound', `There is no migration ${id}.`);
-      return [migration, await tx.listFiles(id)];
-    });
-  }
-
-  #files(id: string): Promise<FileRecord[]> {
-    return this.#store.transaction((tx) => tx.listFiles(id));
-  }
-
-  async #file(id: string, name: string): Promise<FileRecord | undefined> {
-    return (await this.#files(id)).find((f) => f.fileName === name);
-  }
-
-  async #move(
-    migration: MigrationRecord,
-    to: MigrationStatus,
-    message: string,
-    changes: Partial<MigrationRecord>,
-  ): Promise<MigrationRecord> {
-    if (!canMove(migration.migrationStatus, to)) {
-      throw new Error(
-        `Migration ${migration.id} cannot move from ${migration.migrationStatus} to ${to}.`,
-      );
-    }
-    return this.#save(migration, { ...changes, migrationStatus: to }, to, message);
-  }
-
-  async #save(
-    migration: MigrationRecord,
-    changes: Partial<MigrationRecord>,
-    kind: string | null,
-    message: string | null,
-  ): Promise<MigrationRecord> {
-    return this.#store.transaction(async (tx) => {
-      const { version, ...rest } = migration;
-      const saved = await tx.putMigration({ ...rest, ...changes }, version);
-      if (kind && message)
-        await this.#event(tx, migration.id, kind, message, { status: saved.migrationStatus });
-      return saved;
-    });
-  }
-
-  async #putFile(
-    migrationId: string,
-    fileName: string,
-    status: FileStatus,
-    previous: FileRecord | null,
-    patch: Partial<FileDocument>,
-    message: string | null,
-  ): Promise<FileRecord> {
-    return this.#store.transaction(async (tx) => {
-      const doc = {
-        ...(previous
-          ? fileDocument(previous)
-          : fileDocument({ migrationId, fileName, status, document: {}, version: 0 })),
-        ...patch,
-      };
-      const saved = await tx.putFile(
-        { migrationId, fileName, status, document: asDocument(doc) },
-        previous?.version ?? 0,
-      );
-      if (message && previous?.status !== status)
-        await this.#event(tx, migrationId, `File${status}`, message, {
-          file: fileName,
-          from: previous?.status ?? null,
-          to: status,
-        });
-      else if (message)
-        await this.#event(tx, migrationId, 'FileUpdated', message, { file: fileName });
-      return saved;
-    });
-  }
-
-  async #event(
-    tx: StateTransaction,
-    migrationId: string,
-    kind: string,
-    message: string,
-    data: Record<string, unknown>,
-  ): Promise<void> {
-    await tx.appendEvent({ migrationId, at: this.#now(), kind, message, data });
-  }
-
-  #now(): string {
-    return this.#clock.now().toISOString();
-  }
-}
-
-/** A file's name as the target knows it: its blob name (`<folder>/<file>`, the port's convention). */
-function blobNameOf(record: FileRecord | undefined): string | null {
-  return record ? fileDocument(record).blobName : null;
-}
-
-function uniqueBlobName(
-  folder: string,
-  fileName: string,
-  doc: FileDocument,
-  used: ReadonlySet<string>,
-): string {
-  const code = doc.backupType === 'Full' ? 1 : doc.backupType === 'Differential' ? 5 : 2;
-  const name = uploadName(fileName, code);
-  let candidate = `${folder}/${name}`;
-  for (let n = 2; used.has(candidate); n++) {
-    const dot = name.lastIndexOf('.');
-    candidate = `${folder}/${name.slice(0, dot)}_${n}${name.slice(dot)}`;
-  }
-  return candidate;
 }

@@ -1,0 +1,33 @@
+/**
+ * A Canceling migration's last step: uploads in flight end, the target stops the restore and drops
+ * the database, the files not ended are Canceled, and the migration is Canceled. Every part can run
+ * again after a crash.
+ */
+import type { MigrationRecord } from '../state/index.js';
+
+import type { EngineContext } from './engine-context.js';
+import type { MigrationRun } from './migration-run.js';
+import { fileMayMove } from './transitions.js';
+
+export async function cancelStep(
+  ctx: EngineContext,
+  migration: MigrationRecord,
+  run: MigrationRun | undefined,
+): Promise<void> {
+  if (run) {
+    run.canceled = true;
+    await Promise.allSettled([...run.uploads.values()]);
+  }
+  await ctx.target.stop(migration.targetDbName);
+  for (const record of await ctx.records.files(migration.id)) {
+    if (fileMayMove(record.status, 'Canceled') && record.status !== 'Ignored') {
+      await ctx.records.putFile(migration.id, record.fileName, 'Canceled', record, {}, null);
+    }
+  }
+  await ctx.records.move(
+    migration,
+    'Canceled',
+    'Canceled: the restore was stopped and the target database dropped.',
+    { endedOn: ctx.records.now() },
+  );
+}

@@ -1,0 +1,157 @@
+/**
+ * The intake step of a tick: lists the migration's backup folder, records each new file as Arrived,
+ * reads the headers of files not yet classified (again when a file still being written changes),
+ * feeds the backups to the restore planner, and marks Ignored, with the reason, what the plan leaves
+ * out for good. The planner is rebuilt from the store once per process.
+ */
+import type { FileRecord, MigrationRecord } from '../state/index.js';
+
+import { uniqueBlobName, usedBlobNames } from './blob-names.js';
+import { fileDocument, migrationDocument } from './documents.js';
+import type { EngineContext } from './engine-context.js';
+import { classify, finalReasons, plannerFile } from './file-intake.js';
+import type { MigrationRun } from './migration-run.js';
+
+export async function intakeStep(
+  ctx: EngineContext,
+  migration: MigrationRecord,
+  run: MigrationRun,
+): Promise<void> {
+  const db = migration.sourceDatabaseName;
+  const files = new Map((await ctx.records.files(migration.id)).map((f) => [f.fileName, f]));
+  if (!run.plannerLoaded) {
+    for (const record of files.values()) {
+      const entry = plannerFile(record.fileName, fileDocument(record), db);
+      if (entry && record.status !== 'Ignored') run.planner.addFile(entry);
+    }
+    run.planner.pinBase(db, migrationDocument(migration).pinnedBaseGUID);
+    run.plannerLoaded = true;
+  }
+  await recordListing(ctx, migration, run, files);
+  await classifyArrived(ctx, migration, run, files);
+  // What the plan leaves out for good is Ignored now, with its reason, and never uploaded.
+  const plan = run.planner.plan(db);
+  for (const item of plan.ignored) {
+    const record = files.get(item.file);
+    if (!record || !finalReasons.has(item.reason) || record.status !== 'Arrived') continue;
+    files.set(
+      item.file,
+      await ctx.records.putFile(
+        migration.id,
+        item.file,
+        'Ignored',
+        record,
+        { ignoreReason: item.reason, ignoreMessage: item.message },
+        `${item.file} ignored: ${item.reason}.`,
+      ),
+    );
+  }
+}
+
+/** New files are Arrived; an Arrived file whose size or time changed is read again. */
+async function recordListing(
+  ctx: EngineContext,
+  migration: MigrationRecord,
+  run: MigrationRun,
+  files: Map<string, FileRecord>,
+): Promise<void> {
+  for (const info of await run.source.list()) {
+    const existing = files.get(info.name);
+    if (!existing) {
+      const record = await ctx.records.putFile(
+        migration.id,
+        info.name,
+        'Arrived',
+        null,
+        { size: info.size, modifiedAt: info.modifiedAt },
+        `${info.name} arrived (${info.size} bytes).`,
+      );
+      files.set(info.name, record);
+    } else if (existing.status === 'Arrived') {
+      const doc = fileDocument(existing);
+      if (doc.size !== info.size || doc.modifiedAt !== info.modifiedAt) {
+        // Still being written: read its headers again once it stops changing.
+        files.set(
+          info.name,
+          await ctx.records.putFile(
+            migration.id,
+            info.name,
+            'Arrived',
+            existing,
+            {
+              size: info.size,
+              modifiedAt: info.modifiedAt,
+              backupType: null,
+              waitingReason: 'IncompleteBackupFile',
+            },
+            null,
+          ),
+        );
+      }
+    }
+  }
+}
+
+/** Reads the headers of Arrived files not classified yet: a backup, ignored, or still waiting. */
+async function classifyArrived(
+  ctx: EngineContext,
+  migration: MigrationRecord,
+  run: MigrationRun,
+  files: Map<string, FileRecord>,
+): Promise<void> {
+  const db = migration.sourceDatabaseName;
+  for (const record of files.values()) {
+    const doc = fileDocument(record);
+    if (record.status !== 'Arrived' || doc.backupType !== null) continue;
+    const outcome = classify(
+      await run.source.readHeaders(record.fileName),
+      db,
+      migration.kind === 'SqlVm',
+    );
+    if (outcome.kind === 'ignored') {
+      files.set(
+        record.fileName,
+        await ctx.records.putFile(
+          migration.id,
+          record.fileName,
+          'Ignored',
+          record,
+          { ignoreReason: outcome.reason, ignoreMessage: outcome.message },
+          `${record.fileName} ignored: ${outcome.reason}.`,
+        ),
+      );
+    } else if (outcome.kind === 'waiting') {
+      if (doc.waitingReason !== outcome.reason)
+        files.set(
+          record.fileName,
+          await ctx.records.putFile(
+            migration.id,
+            record.fileName,
+            'Arrived',
+            record,
+            { waitingReason: outcome.reason, ignoreMessage: outcome.message },
+            null,
+          ),
+        );
+    } else {
+      // The blob name is chosen once, when the file is known to be a backup, and kept.
+      const blobName = uniqueBlobName(
+        migration.targetDbName,
+        record.fileName,
+        { ...doc, ...outcome.patch },
+        usedBlobNames(files.values()),
+      );
+      const updated = await ctx.records.putFile(
+        migration.id,
+        record.fileName,
+        'Arrived',
+        record,
+        { ...outcome.patch, blobName },
+        null,
+      );
+      files.set(record.fileName, updated);
+      const entry = plannerFile(record.fileName, fileDocument(updated), db);
+      if (entry) run.planner.addFile(entry);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * The engine's writes to the state store: a migration or file record changes together with the event
+ * that says why, in one transaction, and every write names the version it read (a conflicting write
+ * fails instead of overwriting). Each step of the engine goes through here, so what a restarted
+ * process finds in the store is always a state some step left it in.
+ */
+import type {
+  FileRecord,
+  FileStatus,
+  MigrationRecord,
+  MigrationStatus,
+  StateStore,
+  StateTransaction,
+} from '../state/index.js';
+
+import type { Clock } from './clock.js';
+import { asDocument, fileDocument, type FileDocument } from './documents.js';
+import { EngineError } from './errors.js';
+import { canMove } from './transitions.js';
+
+export class MigrationRecords {
+  readonly #store: StateStore;
+  readonly #clock: Clock;
+
+  constructor(store: StateStore, clock: Clock) {
+    this.#store = store;
+    this.#clock = clock;
+  }
+
+  /** The store itself, for reads and writes that are not a step (creating, listing). */
+  get store(): StateStore {
+    return this.#store;
+  }
+
+  now(): string {
+    return this.#clock.now().toISOString();
+  }
+
+  async load(id: string): Promise<[MigrationRecord, FileRecord[]]> {
+    return this.#store.transaction(async (tx) => {
+      const migration = await tx.getMigration(id);
+      if (!migration) throw new EngineError('MigrationNotFound', `There is no migration ${id}.`);
+      return [migration, await tx.listFiles(id)];
+    });
+  }
+
+  files(id: string): Promise<FileRecord[]> {
+    return this.#store.transaction((tx) => tx.listFiles(id));
+  }
+
+  async file(id: string, name: string): Promise<FileRecord | undefined> {
+    return (await this.files(id)).find((f) => f.fileName === name);
+  }
+
+  /** Moves the migration to another status (refused unless `transitions.ts` allows it). */
+  async move(
+    migration: MigrationRecord,
+    to: MigrationStatus,
+    message: string,
+    changes: Partial<MigrationRecord>,
+  ): Promise<MigrationRecord> {
+    if (!canMove(migration.migrationStatus, to)) {
+      throw new Error(
+        `Migration ${migration.id} cannot move from ${migration.migrationStatus} to ${to}.`,
+      );
+    }
+    return this.save(migration, { ...changes, migrationStatus: to }, to, message);
+  }
+
+  /** Writes the migration's changes, with an event of `kind` when both it and `message` are given. */
+  async save(
+    migration: MigrationRecord,
+    changes: Partial<MigrationRecord>,
+    kind: string | null,
+    message: string | null,
+  ): Promise<MigrationRecord> {
+    return this.#store.transaction(async (tx) => {
+      const { version, ...rest } = migration;
+      const saved = await tx.putMigration({ ...rest, ...changes }, version);
+      if (kind && message)
+        await this.#event(tx, migration.id, kind, message, { status: saved.migrationStatus });
+      return saved;
+    });
+  }
+
+  /**
+   * Writes a file record (`previous` null: a new file), its document patched. With a message, an
+   * event: `File<Status>` when the status changes, `FileUpdated` when it does not.
+   */
+  async putFile(
+    migrationId: string,
+    fileName: string,
+    status: FileStatus,
+    previous: FileRecord | null,
+    patch: Partial<FileDocument>,
+    message: string | null,
+  ): Promise<FileRecord> {
+    return this.#store.transaction(async (tx) => {
+      const doc = {
+        ...(previous
+          ? fileDocument(previous)
+          : fileDocument({ migrationId, fileName, status, document: {}, version: 0 })),
+        ...patch,
+      };
+      const saved = await tx.putFile(
+        { migrationId, fileName, status, document: asDocument(doc) },
+        previous?.version ?? 0,
+      );
+      if (message && previous?.status !== status)
+        await this.#event(tx, migrationId, `File${status}`, message, {
+          file: fileName,
+          from: previous?.status ?? null,
+          to: status,
+        });
+      else if (message)
+        await this.#event(tx, migrationId, 'FileUpdated', message, { file: fileName });
+      return saved;
+    });
+  }
+
+  async #event(
+    tx: StateTransaction,
+    migrationId: string,
+    kind: string,
+    message: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    await tx.appendEvent({ migrationId, at: this.now(), kind, message, data });
+  }
+}

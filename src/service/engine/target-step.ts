@@ -1,0 +1,154 @@
+/**
+ * The target step of a tick: starts the restore once the base full is uploaded (recording `Starting`
+ * before the call and `Started` after it), or takes up a restore a previous process started; sends the
+ * cutover of a Completing migration (once per process: the target may have forgotten it); polls the
+ * restore details, applies them to the files, and ends the migration when the target completes or
+ * fails.
+ */
+import type { StartRestore } from '../../targets/index.js';
+import { isRestoreTargetError } from '../../targets/index.js';
+import type { FileRecord, MigrationRecord } from '../state/index.js';
+
+import { blobNameOf } from './blob-names.js';
+import { asDocument, fileDocument, migrationDocument } from './documents.js';
+import type { EngineContext } from './engine-context.js';
+import type { MigrationRun } from './migration-run.js';
+import { applyRestoreDetails } from './restore-progress.js';
+
+export async function targetStep(
+  ctx: EngineContext,
+  migration: MigrationRecord,
+  run: MigrationRun,
+): Promise<void> {
+  const { records, target } = ctx;
+  let doc = migrationDocument(migration);
+  const db = migration.sourceDatabaseName;
+  let files = await records.files(migration.id);
+  // The target names files within the database's folder; the store keeps the whole blob name.
+  const byBlob = new Map<string | null, FileRecord>();
+  for (const f of files) {
+    byBlob.set(fileDocument(f).blobName, f);
+    const blob = blobNameOf(f);
+    if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
+  }
+  if (doc.targetPhase === 'NotStarted') {
+    const plan = run.planner.plan(db);
+    const base = plan.restorePlan[0];
+    const baseFiles = base?.files.map((ref) => files.find((f) => f.fileName === ref.file));
+    if (!base || !baseFiles || baseFiles.some((f) => !f || f.status !== 'Uploaded')) return;
+    const inferred =
+      doc.mode === 'offline' && !doc.lastBackupName
+        ? (plan.restorePlan.at(-1)?.files[0]?.file ?? null)
+        : null;
+    doc = {
+      ...doc,
+      targetPhase: 'Starting',
+      pinnedBaseGUID: base.backupSetGUID,
+      inferredLastBackupName: inferred,
+    };
+    migration = await records.save(
+      migration,
+      { document: asDocument(doc) },
+      'TargetStarting',
+      `Starting the restore on ${target.description} from ${base.files.map((f) => f.file).join(', ')}.`,
+    );
+    run.planner.pinBase(db, base.backupSetGUID);
+    await target.start(startRequest(migration, files));
+    run.targetAttached = true;
+    doc = { ...doc, targetPhase: 'Started' };
+    migration = await records.save(
+      migration,
+      { document: asDocument(doc) },
+      'TargetStarted',
+      'The restore has started.',
+    );
+  } else if (!run.targetAttached) {
+    const last = files
+      .filter((f) => f.status === 'Restored')
+      .map((f) => fileDocument(f))
+      .sort((a, b) => (a.restoredOn ?? '').localeCompare(b.restoredOn ?? ''))
+      .at(-1);
+    await target.resume(startRequest(migration, files), last?.blobName ?? null);
+    run.targetAttached = true;
+    if (doc.targetPhase === 'Starting') {
+      doc = { ...doc, targetPhase: 'Started' };
+      migration = await records.save(
+        migration,
+        { document: asDocument(doc) },
+        'TargetStarted',
+        'The restore was taken up again after a restart.',
+      );
+    }
+  }
+  if (
+    migration.migrationStatus === 'Completing' &&
+    doc.cutoverLastBackupName &&
+    !run.completeSent
+  ) {
+    // Sent once per process: after a restart the target may have forgotten it (the rehearsal
+    // does), and a target that remembers answers that it is already completing.
+    try {
+      await target.complete(migration.targetDbName, doc.cutoverLastBackupName);
+    } catch (error) {
+      if (!(
+        isRestoreTargetError(error) && error.code === 'ExternalBackupAlreadySignaledToComplete'
+      ))
+        throw error;
+    }
+    run.completeSent = true;
+    if (!doc.cutoverSent) {
+      doc = { ...doc, cutoverSent: true };
+      migration = await records.save(
+        migration,
+        { document: asDocument(doc) },
+        'CutoverSent',
+        `Completing the restore at ${doc.cutoverLastBackupName}.`,
+      );
+    }
+  }
+  const details = await target.details(migration.targetDbName);
+  files = await applyRestoreDetails(ctx, migration, files, byBlob, details);
+  migration = await records.save(
+    migration,
+    { document: asDocument({ ...doc, restoreDetails: details }) },
+    null,
+    null,
+  );
+  if (details.status === 'Completed') {
+    await records.move(migration, 'Succeeded', `The database is online on ${target.description}.`, {
+      endedOn: records.now(),
+    });
+  } else if (details.status === 'Failed') {
+    await records.move(
+      migration,
+      'Failed',
+      `The restore failed: ${details.blockReason ?? 'no reason given'}.`,
+      {
+        endedOn: records.now(),
+        migrationFailureError: {
+          code: 'RestoreFailed',
+          message: details.blockReason ?? 'The target reported the restore as failed.',
+        },
+      },
+    );
+  }
+}
+
+/** What the target is asked to restore: offline migrations name their last backup (as a blob). */
+function startRequest(migration: MigrationRecord, files: readonly FileRecord[]): StartRestore {
+  const doc = migrationDocument(migration);
+  const lastName =
+    doc.mode === 'offline' ? (doc.lastBackupName ?? doc.inferredLastBackupName) : null;
+  const lastFile = lastName
+    ? files.find(
+        (f) => f.fileName === lastName || fileDocument(f).blobName?.endsWith(`/${lastName}`),
+      )
+    : undefined;
+  const lastBlob = blobNameOf(lastFile);
+  return {
+    databaseName: migration.targetDbName,
+    folder: migration.targetDbName,
+    ...(doc.targetDatabaseCollation ? { collation: doc.targetDatabaseCollation } : {}),
+    ...(lastBlob ? { lastBackupName: lastBlob } : {}),
+  };
+}

@@ -5,6 +5,7 @@
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 import { fileDocument, migrationDocument } from './documents.js';
+import { lastRestoredFile } from './last-restored.js';
 import type { MigrationRun } from './migration-run.js';
 
 export interface BackupFileInfo {
@@ -95,14 +96,7 @@ export function statusDetails(
   const infos = [...sets.entries()].map(([guid, records]) => setInfo(guid, records, run));
   infos.sort((a, b) => (BigInt(a.firstLSN ?? '0') < BigInt(b.firstLSN ?? '0') ? -1 : 1));
   const restored = infos.filter((s) => s.isBackupRestored);
-  const lastRestoredRecord = files
-    .filter((f) => f.status === 'Restored')
-    .sort(
-      (a, b) =>
-        (fileDocument(a).restoredOn ?? '').localeCompare(fileDocument(b).restoredOn ?? '') ||
-        a.fileName.localeCompare(b.fileName),
-    )
-    .at(-1);
+  const lastRestoredRecord = lastRestoredFile(files);
   const full =
     infos.filter((s) => s.backupType === 'Full' && s.ignoreReasons.length === 0).at(-1) ?? null;
   const pendingLogs = files.filter((f) => {

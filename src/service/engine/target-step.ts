@@ -12,6 +12,7 @@ import type { FileRecord, MigrationRecord } from '../state/index.js';
 import { blobNameOf } from './blob-names.js';
 import { asDocument, fileDocument, migrationDocument } from './documents.js';
 import type { EngineContext } from './engine-context.js';
+import { lastRestoredFile } from './last-restored.js';
 import type { MigrationRun } from './migration-run.js';
 import { applyRestoreDetails } from './restore-progress.js';
 
@@ -32,6 +33,28 @@ export async function targetStep(
     if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
   }
   if (doc.targetPhase === 'NotStarted') {
+    if (doc.mode === 'offline' && doc.lastBackupName) {
+      // Log Replay Service's autocomplete mode takes the last backup's name when it starts, and the
+      // name in the container is known only once the file is read: the restore waits for it.
+      const last = namedFile(files, doc.lastBackupName);
+      if (last?.status === 'Ignored') {
+        const { ignoreReason, ignoreMessage } = fileDocument(last);
+        await records.move(
+          migration,
+          'Failed',
+          `The last backup named, ${doc.lastBackupName}, is ignored: ${ignoreReason ?? ''}.`,
+          {
+            endedOn: records.now(),
+            migrationFailureError: {
+              code: 'InvalidLastBackup',
+              message: `The last backup named, ${doc.lastBackupName}, cannot end this restore: ${ignoreReason ?? 'ignored'} (${ignoreMessage ?? 'no detail'}). Start the migration again naming another file, or none to take the last of the chain.`,
+            },
+          },
+        );
+        return;
+      }
+      if (blobNameOf(last) === null) return;
+    }
     const plan = run.planner.plan(db);
     const base = plan.restorePlan[0];
     const baseFiles = base?.files.map((ref) => files.find((f) => f.fileName === ref.file));
@@ -63,12 +86,7 @@ export async function targetStep(
       'The restore has started.',
     );
   } else if (!run.targetAttached) {
-    const last = files
-      .filter((f) => f.status === 'Restored')
-      .map((f) => fileDocument(f))
-      .sort((a, b) => (a.restoredOn ?? '').localeCompare(b.restoredOn ?? ''))
-      .at(-1);
-    await target.resume(startRequest(migration, files), last?.blobName ?? null);
+    await target.resume(startRequest(migration, files), blobNameOf(lastRestoredFile(files)));
     run.targetAttached = true;
     if (doc.targetPhase === 'Starting') {
       doc = { ...doc, targetPhase: 'Started' };
@@ -139,16 +157,16 @@ function startRequest(migration: MigrationRecord, files: readonly FileRecord[]):
   const doc = migrationDocument(migration);
   const lastName =
     doc.mode === 'offline' ? (doc.lastBackupName ?? doc.inferredLastBackupName) : null;
-  const lastFile = lastName
-    ? files.find(
-        (f) => f.fileName === lastName || fileDocument(f).blobName?.endsWith(`/${lastName}`),
-      )
-    : undefined;
-  const lastBlob = blobNameOf(lastFile);
+  const lastBlob = lastName ? blobNameOf(namedFile(files, lastName)) : null;
   return {
     databaseName: migration.targetDbName,
     folder: migration.targetDbName,
     ...(doc.targetDatabaseCollation ? { collation: doc.targetDatabaseCollation } : {}),
     ...(lastBlob ? { lastBackupName: lastBlob } : {}),
   };
+}
+
+/** The file an offline migration names as its last backup (by file name, or by name in the container). */
+function namedFile(files: readonly FileRecord[], name: string): FileRecord | undefined {
+  return files.find((f) => f.fileName === name || fileDocument(f).blobName?.endsWith(`/${name}`));
 }

@@ -146,6 +146,66 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     expect(m.document.inferredLastBackupName).toBe('RestoreTimeClean2_3.trn');
   });
 
+  it('takes the last restored file by LSN when several are restored in one poll, and cuts over there', async () => {
+    for (const name of [
+      'RestoreTimeClean.bak',
+      'RestoreTimeClean2.bak',
+      'RestoreTimeClean2_1.trn',
+      'RestoreTimeClean2_2.trn',
+      'RestoreTimeClean2_3.trn',
+    ])
+      await h.arrive(chain(name));
+    const migration = await h.create();
+    const [restored, files] = await h.until(
+      migration.id,
+      (_, f) => f.length === 5 && f.every((file) => file.status === 'Restored'),
+    );
+    // One poll restored several sets: they share their restoredOn time.
+    expect(new Set(files.map((f) => f.document.restoredOn)).size).toBeLessThan(files.length);
+    const { details } = await h.engine.details(migration.id);
+    expect(details.lastRestoredFilename).toBe('RestoreTimeClean2_3.trn');
+    await h.engine.cutover(migration.id, restored.migrationOperationId);
+    const [m] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Succeeded');
+    expect(m.document.cutoverLastBackupName).toBe('Sales/RestoreTimeClean2_3.log');
+  });
+
+  it('offline with the last backup named: starts the restore once that file is read, then cuts over by itself', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    const migration = await h.create({
+      mode: 'offline',
+      lastBackupName: 'RestoreTimeClean2_3.trn',
+    });
+    await h.until(migration.id, (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Uploaded');
+    await h.arrive(chain('RestoreTimeClean2.bak'));
+    await h.arrive(chain('RestoreTimeClean2_1.trn'));
+    for (let i = 0; i < 3; i++) await h.round(migration.id);
+    let [m, files] = await h.read(migration.id);
+    expect(m.migrationStatus).toBe('InProgress');
+    expect(m.document.targetPhase).toBe('NotStarted');
+    expect(statusOf(files, 'RestoreTimeClean2_1.trn')).toBe('Uploaded');
+    await h.arrive(chain('RestoreTimeClean2_2.trn'));
+    await h.arrive(chain('RestoreTimeClean2_3.trn'));
+    [m, files] = await h.until(migration.id, (mm) => mm.migrationStatus !== 'InProgress');
+    expect(m.migrationFailureError?.message ?? null).toBeNull();
+    expect(m.migrationStatus).toBe('Succeeded');
+    expect(files.map((f) => [f.fileName, f.status]).sort()).toEqual([
+      ['RestoreTimeClean.bak', 'Restored'],
+      ['RestoreTimeClean2.bak', 'Restored'],
+      ['RestoreTimeClean2_1.trn', 'Restored'],
+      ['RestoreTimeClean2_2.trn', 'Restored'],
+      ['RestoreTimeClean2_3.trn', 'Restored'],
+    ]);
+  });
+
+  it('offline: fails, saying why, when the last backup named is not a backup of the database', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    await h.arrive(corpusFile('appveyor-lab/singlerestore/singlerestore.bak'));
+    const migration = await h.create({ mode: 'offline', lastBackupName: 'singlerestore.bak' });
+    const [m] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Failed');
+    expect(m.migrationFailureError?.code).toBe('InvalidLastBackup');
+    expect(m.migrationFailureError?.message).toMatch(/BackupOfAnotherDatabase/);
+  });
+
   it('cancels: stops the restore, drops the database, and marks the files canceled', async () => {
     await h.arrive(chain('RestoreTimeClean.bak'));
     const migration = await h.create();

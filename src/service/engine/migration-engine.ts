@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 
 import type { BlobStore } from '../../storage/index.js';
 import type { RestoreTarget } from '../../targets/index.js';
+import { StateConflictError } from '../state/index.js';
 import type { FileRecord, MigrationRecord, StateStore } from '../state/index.js';
 
 import type { BackupSource } from './backup-source.js';
@@ -96,16 +97,8 @@ export class MigrationEngine {
   }
 
   /** Takes the next steps of one migration. Ticks of the same migration never overlap. */
-  async tick(id: string): Promise<void> {
-    const previous = this.#ticking.get(id) ?? Promise.resolve();
-    const next = previous.then(() => this.#step(id));
-    const settled = next.catch(() => undefined);
-    this.#ticking.set(id, settled);
-    try {
-      await next;
-    } finally {
-      if (this.#ticking.get(id) === settled) this.#ticking.delete(id);
-    }
+  tick(id: string): Promise<void> {
+    return this.#serial(id, () => this.#step(id));
   }
 
   /** Ticks every migration that has not ended. */
@@ -116,7 +109,20 @@ export class MigrationEngine {
     await Promise.all(active.map((m) => this.tick(m.id)));
   }
 
-  async cutover(id: string, operationId: string): Promise<MigrationRecord> {
+  /**
+   * Online cutover: refused unless the full is restored, no log is pending and nothing blocks the
+   * restore. Runs between ticks of the migration (a tick writes the migration too).
+   */
+  cutover(id: string, operationId: string): Promise<MigrationRecord> {
+    return this.#serial(id, () => retryOnConflict(() => this.#cutover(id, operationId)));
+  }
+
+  /** Cancel: the next tick stops the restore and drops the target database. Runs between ticks. */
+  cancel(id: string, operationId: string): Promise<MigrationRecord> {
+    return this.#serial(id, () => retryOnConflict(() => this.#cancel(id, operationId)));
+  }
+
+  async #cutover(id: string, operationId: string): Promise<MigrationRecord> {
     const [migration, files] = await this.#records.load(id);
     this.#checkOperation(migration, operationId);
     const doc = migrationDocument(migration);
@@ -159,7 +165,7 @@ export class MigrationEngine {
     );
   }
 
-  async cancel(id: string, operationId: string): Promise<MigrationRecord> {
+  async #cancel(id: string, operationId: string): Promise<MigrationRecord> {
     const [migration] = await this.#records.load(id);
     this.#checkOperation(migration, operationId);
     if (isTerminal(migration.migrationStatus)) {
@@ -241,6 +247,22 @@ export class MigrationEngine {
     await targetStep(this.#ctx, migration, run);
   }
 
+  /** Runs `work` after the ticks and actions of migration `id` queued before it. */
+  async #serial<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#ticking.get(id) ?? Promise.resolve();
+    const next = previous.then(work);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#ticking.set(id, settled);
+    try {
+      return await next;
+    } finally {
+      if (this.#ticking.get(id) === settled) this.#ticking.delete(id);
+    }
+  }
+
   #run(migration: MigrationRecord): MigrationRun {
     let run = this.#runs.get(migration.id);
     if (!run) {
@@ -256,6 +278,21 @@ export class MigrationEngine {
         'OperationIdMismatch',
         `The migrationOperationId ${operationId} is not the migration's current one (${migration.migrationOperationId}); read the migration again.`,
       );
+    }
+  }
+}
+
+/**
+ * A user's action reads the migration and writes it back; another process sharing the store may
+ * write in between. The action is checked again on what is there now (a few times, then the
+ * conflict is reported).
+ */
+async function retryOnConflict<T>(action: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (!(error instanceof StateConflictError) || attempt >= attempts) throw error;
     }
   }
 }

@@ -5,6 +5,8 @@
  * restore details, applies them to the files, and ends the migration when the target completes or
  * fails.
  */
+import { isDeepStrictEqual } from 'node:util';
+
 import type { StartRestore } from '../../targets/index.js';
 import { isRestoreTargetError } from '../../targets/index.js';
 import type { FileRecord, MigrationRecord } from '../state/index.js';
@@ -126,12 +128,15 @@ export async function targetStep(
   }
   const details = await target.details(migration.targetDbName);
   files = await applyRestoreDetails(ctx, migration, files, byBlob, details);
-  migration = await records.save(
-    migration,
-    { document: asDocument({ ...doc, restoreDetails: details }) },
-    null,
-    null,
-  );
+  // Written only when it changed: an idle migration costs no write per poll.
+  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(details)), doc.restoreDetails)) {
+    migration = await records.save(
+      migration,
+      { document: asDocument({ ...doc, restoreDetails: details }) },
+      null,
+      null,
+    );
+  }
   if (details.status === 'Completed') {
     await records.move(migration, 'Succeeded', `The database is online on ${target.description}.`, {
       endedOn: records.now(),

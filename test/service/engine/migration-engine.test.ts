@@ -169,6 +169,27 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     expect(m.document.cutoverLastBackupName).toBe('Sales/RestoreTimeClean2_3.log');
   });
 
+  it('accepts a cutover sent while a tick is under way (it waits for the tick: no conflict)', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    const migration = await h.create();
+    const [ready] = await h.until(
+      migration.id,
+      (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored',
+    );
+    await h.arrive(chain('RestoreTimeClean2.bak'));
+    h.clock.advance(1000);
+    await h.target.tick(h.clock.now());
+    // The tick reads the migration, then writes the new restore details; the cutover lands between.
+    const [ticked, cut] = await Promise.allSettled([
+      h.engine.tick(migration.id),
+      h.engine.cutover(migration.id, ready.migrationOperationId),
+    ]);
+    expect(ticked.status).toBe('fulfilled');
+    expect(cut.status).toBe('fulfilled');
+    const [m] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Succeeded');
+    expect(m.document.cutoverLastBackupName).toBe('Sales/RestoreTimeClean.bak');
+  });
+
   it('offline with the last backup named: starts the restore once that file is read, then cuts over by itself', async () => {
     await h.arrive(chain('RestoreTimeClean.bak'));
     const migration = await h.create({

@@ -42,9 +42,11 @@ export function classify(
 ): Classification {
   if ('error' in result) {
     const { code, message } = result.error;
-    if (code === 'Truncated') return { kind: 'waiting', reason: 'IncompleteBackupFile', message };
+    // An empty file is most often a copy that has just begun: it is read again when it changes.
+    if (code === 'Truncated' || code === 'EmptyFile')
+      return { kind: 'waiting', reason: 'IncompleteBackupFile', message };
     const reason: IgnoreReason =
-      code === 'NotABackup' || code === 'EmptyFile'
+      code === 'NotABackup'
         ? 'NotABackupFile'
         : code === 'CorruptDescriptor'
           ? 'CorruptBackupFile'

@@ -227,6 +227,22 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     expect(m.migrationFailureError?.message).toMatch(/BackupOfAnotherDatabase/);
   });
 
+  it('reads an empty file again when it fills: a copy just begun is not ignored for good', async () => {
+    const migration = await h.create();
+    await h.write('RestoreTimeClean.bak', new Uint8Array(0));
+    await h.round(migration.id);
+    let [, files] = await h.read(migration.id);
+    expect(statusOf(files, 'RestoreTimeClean.bak')).toBe('Arrived');
+    expect(files[0]?.document.waitingReason).toBe('IncompleteBackupFile');
+    h.clock.advance(1000);
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    [, files] = await h.until(
+      migration.id,
+      (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored',
+    );
+    expect(reasonOf(files, 'RestoreTimeClean.bak')).toBeNull();
+  });
+
   it('cancels: stops the restore, drops the database, and marks the files canceled', async () => {
     await h.arrive(chain('RestoreTimeClean.bak'));
     const migration = await h.create();

@@ -26,6 +26,8 @@ export interface EmbeddedServiceOptions {
   readonly pollIntervalMs?: number;
   /** Simulated restore speed of the rehearsal target. Default 200 MiB/s. */
   readonly restoreBytesPerSecond?: number;
+  /** Block size of the in-process integration runtime's uploads. Default 4 MiB. */
+  readonly uploadBlockBytes?: number;
 }
 
 export interface EmbeddedService {
@@ -54,7 +56,7 @@ export async function startEmbeddedService(
   const blobs = new LocalFolderBlobStore(join(options.dataDir, 'blobs'));
   const target = createRehearsalTarget({
     store: blobs,
-    pollIntervalMs: 250,
+    pollIntervalMs: Math.min(250, options.pollIntervalMs ?? 250),
     ...(options.restoreBytesPerSecond
       ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
       : {}),
@@ -64,7 +66,10 @@ export async function startEmbeddedService(
     target,
     blobStore: blobs,
     sourceFor: (migration) =>
-      new LocalFolderSource((migration.document as unknown as MigrationDocument).backupFolder),
+      new LocalFolderSource(
+        (migration.document as unknown as MigrationDocument).backupFolder,
+        options.uploadBlockBytes ? { blockSizeBytes: options.uploadBlockBytes } : {},
+      ),
   });
   const now = () => new Date();
   await store.transaction(async (tx) => {

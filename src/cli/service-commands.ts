@@ -1,7 +1,7 @@
 /**
  * `sqlmig up` (the embedded service) and `sqlmig service …` (migration services and their keys).
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 
 import { startEmbeddedService } from './embedded-service.js';
 import { connect, defaultDataDir, type ConnectionOptions } from './service-connection.js';
@@ -18,11 +18,32 @@ export function registerServiceCommands(program: Command): void {
       defaultDataDir(),
     )
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 7007)
-    .action(async (options: { dataDir: string; port: number }) => {
+    // Hidden: for tests that drive the real process (short polls, a slow simulated restore).
+    .addOption(
+      new Option('--poll-interval-ms <ms>', 'how often the engine looks at every migration')
+        .argParser(positiveNumber('--poll-interval-ms'))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--restore-bytes-per-second <n>', "the rehearsal target's simulated speed")
+        .argParser(positiveNumber('--restore-bytes-per-second'))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--upload-block-bytes <n>', 'the block size of uploads')
+        .argParser(positiveNumber('--upload-block-bytes'))
+        .hideHelp(),
+    )
+    .action(async (options: UpOptions) => {
       const service = await startEmbeddedService({
         dataDir: options.dataDir,
         port: options.port,
         databaseUrl: process.env.SQLMIG_DATABASE_URL,
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.restoreBytesPerSecond
+          ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
+          : {}),
+        ...(options.uploadBlockBytes ? { uploadBlockBytes: options.uploadBlockBytes } : {}),
       });
       process.stdout.write(
         [
@@ -131,6 +152,23 @@ export function registerServiceCommands(program: Command): void {
       : await client.listAuthKeys(name);
     process.stdout.write(`authKey1: ${keys.authKey1}\nauthKey2: ${keys.authKey2}\n`);
   });
+}
+
+interface UpOptions {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly pollIntervalMs?: number;
+  readonly restoreBytesPerSecond?: number;
+  readonly uploadBlockBytes?: number;
+}
+
+function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new Error(`${flag} takes a positive number, not ${value}.`);
+    return n;
+  };
 }
 
 function parsePort(value: string): number {

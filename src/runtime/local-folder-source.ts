@@ -1,11 +1,14 @@
 /**
  * The integration runtime's view of a backup folder on a local or mounted disk: lists the files,
  * reads their headers, and uploads them block by block into a blob store, resuming from the blocks
- * already staged when an upload was interrupted. Every upload checks that it read exactly the bytes
- * the file held when it started (a file changed under it is refused, not half-copied).
+ * already staged when an upload was interrupted, and without writing anything when the blob already
+ * holds the file's bytes (a process that died after the commit, before recording it). Every upload
+ * checks that it read exactly the bytes the file held when it started (a file changed under it is
+ * refused, not half-copied).
  */
 import { createHash } from 'node:crypto';
-import { open, readdir, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 import { readBackupFile, type FileResult } from '../backup/index.js';
@@ -76,6 +79,18 @@ export class LocalFolderSource {
     try {
       const before = await handle.stat();
       const staged = new Map((await store.stagedBlocks(blobName)).map((b) => [b.id, b.size]));
+      if (staged.size === 0) {
+        // A process that died between the commit and recording it: the blob is there already.
+        const done = await this.#alreadyCommitted(
+          name,
+          handle,
+          before,
+          store,
+          blobName,
+          onProgress,
+        );
+        if (done) return { ...done, durationMs: Date.now() - started };
+      }
       const md5 = createHash('md5');
       const ids: string[] = [];
       const buffer = new Uint8Array(this.#blockSize);
@@ -127,6 +142,41 @@ export class LocalFolderSource {
     } finally {
       await handle.close();
     }
+  }
+
+  /**
+   * When the blob holds this file's bytes already (same size, and the MD5 recorded at its commit
+   * equals the file's), the upload is done without writing anything; null otherwise.
+   */
+  async #alreadyCommitted(
+    name: string,
+    handle: FileHandle,
+    before: Stats,
+    store: BlobStore,
+    blobName: string,
+    onProgress: (progress: UploadProgress) => void,
+  ): Promise<(UploadProgress & { contentMd5: string }) | null> {
+    const existing = await store.properties(blobName);
+    if (existing?.size !== before.size || existing.contentMd5 === null) return null;
+    const md5 = createHash('md5');
+    const buffer = new Uint8Array(this.#blockSize);
+    let dataRead = 0;
+    while (dataRead < before.size) {
+      const length = Math.min(this.#blockSize, before.size - dataRead);
+      const { bytesRead } = await handle.read(buffer, 0, length, dataRead);
+      if (bytesRead === 0) return null;
+      md5.update(buffer.subarray(0, bytesRead));
+      dataRead += bytesRead;
+      onProgress({ dataRead, dataWritten: 0 });
+    }
+    const after = await handle.stat();
+    if (after.size !== before.size || after.mtimeMs !== before.mtimeMs) {
+      throw new Error(
+        `${name} changed while it was being read (${before.size} bytes at the start, ${after.size} now); it is uploaded again once it stops changing.`,
+      );
+    }
+    const contentMd5 = md5.digest('base64');
+    return contentMd5 === existing.contentMd5 ? { dataRead, dataWritten: 0, contentMd5 } : null;
   }
 
   #path(name: string): string {

@@ -1,0 +1,91 @@
+/**
+ * The in-process integration runtime's uploads: interrupted uploads resume from the staged blocks, a
+ * blob already committed from the same bytes is not written again, and a changed file is uploaded
+ * anew.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { LocalFolderSource } from '../../src/runtime/index.js';
+import { LocalFolderBlobStore, type BlobStore } from '../../src/storage/index.js';
+
+const blockBytes = 64 * 1024;
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+
+/** A store that counts staged blocks and fails the staging after `failAfter` of them (a crash). */
+function countingStore(inner: BlobStore, failAfter = Infinity): BlobStore & { staged: number } {
+  const counter = {
+    staged: 0,
+    description: inner.description,
+    list: inner.list.bind(inner),
+    properties: inner.properties.bind(inner),
+    openRead: inner.openRead.bind(inner),
+    stagedBlocks: inner.stagedBlocks.bind(inner),
+    commitBlocks: inner.commitBlocks.bind(inner),
+    delete: inner.delete.bind(inner),
+    async stageBlock(name: string, id: string, data: Uint8Array) {
+      if (counter.staged >= failAfter) throw new Error('the process died here');
+      counter.staged += 1;
+      await inner.stageBlock(name, id, data);
+    },
+  };
+  return counter;
+}
+
+describe('LocalFolderSource uploads', () => {
+  let root = '';
+  let store: LocalFolderBlobStore;
+  let source: LocalFolderSource;
+  const content = randomBytes(20 * blockBytes + 123);
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'sqlmig-runtime-'));
+    store = new LocalFolderBlobStore(join(root, 'blobs'));
+    source = new LocalFolderSource(join(root, 'share'), { blockSizeBytes: blockBytes });
+    await mkdir(join(root, 'share'));
+    await writeFile(join(root, 'share', 'full.bak'), content);
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('resumes an interrupted upload from the blocks already staged', async () => {
+    const dying = countingStore(store, 7);
+    await expect(
+      source.upload('full.bak', dying, 'Sales/full.bak', () => undefined),
+    ).rejects.toThrow(/died/);
+    const again = countingStore(store);
+    const outcome = await source.upload('full.bak', again, 'Sales/full.bak', () => undefined);
+    expect(again.staged).toBe(21 - 7);
+    expect(outcome.dataRead).toBe(content.length);
+    expect(outcome.dataWritten).toBe(content.length - 7 * blockBytes);
+    expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(content));
+  });
+
+  it('writes nothing when the blob already holds the file (committed before a crash)', async () => {
+    await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
+    const again = countingStore(store);
+    const outcome = await source.upload('full.bak', again, 'Sales/full.bak', () => undefined);
+    expect(again.staged).toBe(0);
+    expect(outcome).toMatchObject({
+      dataRead: content.length,
+      dataWritten: 0,
+      contentMd5: md5(content),
+    });
+  });
+
+  it('uploads a file again when the blob holds other bytes', async () => {
+    await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
+    const changed = Buffer.from(content);
+    changed[5] = (changed[5] ?? 0) ^ 1;
+    await writeFile(join(root, 'share', 'full.bak'), changed);
+    const again = countingStore(store);
+    const outcome = await source.upload('full.bak', again, 'Sales/full.bak', () => undefined);
+    expect(again.staged).toBe(21);
+    expect(outcome.dataWritten).toBe(changed.length);
+    expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(changed));
+  });
+});

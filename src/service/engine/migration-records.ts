@@ -67,20 +67,37 @@ export class MigrationRecords {
     return this.save(migration, { ...changes, migrationStatus: to }, to, message);
   }
 
-  /** Writes the migration's changes, with an event of `kind` when both it and `message` are given. */
+  /**
+   * Writes the migration's changes, with an event of `kind` when both it and `message` are given
+   * (its data: the status, and `data`).
+   */
   async save(
     migration: MigrationRecord,
     changes: Partial<MigrationRecord>,
     kind: string | null,
     message: string | null,
+    data: Readonly<Record<string, unknown>> = {},
   ): Promise<MigrationRecord> {
     return this.#store.transaction(async (tx) => {
       const { version, ...rest } = migration;
       const saved = await tx.putMigration({ ...rest, ...changes }, version);
       if (kind && message)
-        await this.#event(tx, migration.id, kind, message, { status: saved.migrationStatus });
+        await this.#event(tx, migration.id, kind, message, {
+          ...data,
+          status: saved.migrationStatus,
+        });
       return saved;
     });
+  }
+
+  /** Records an event on its own. */
+  async event(
+    migrationId: string,
+    kind: string,
+    message: string,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<void> {
+    await this.#store.transaction((tx) => this.#event(tx, migrationId, kind, message, data));
   }
 
   /**
@@ -123,7 +140,7 @@ export class MigrationRecords {
     migrationId: string,
     kind: string,
     message: string,
-    data: Record<string, unknown>,
+    data: Readonly<Record<string, unknown>>,
   ): Promise<void> {
     await tx.appendEvent({ migrationId, at: this.now(), kind, message, data });
   }

@@ -88,15 +88,27 @@ export async function targetStep(
       'The restore has started.',
     );
   } else if (!run.targetAttached) {
-    await target.resume(startRequest(migration, files), blobNameOf(lastRestoredFile(files)));
+    // A restore this process did not start: taken up after the last file the records say was
+    // restored (the target may have gone further; it reports so at the next poll).
+    const lastRestored = blobNameOf(lastRestoredFile(files));
+    await target.resume(startRequest(migration, files), lastRestored);
     run.targetAttached = true;
+    const after = lastRestored === null ? 'from its start' : `after ${lastRestored}`;
     if (doc.targetPhase === 'Starting') {
       doc = { ...doc, targetPhase: 'Started' };
       migration = await records.save(
         migration,
         { document: asDocument(doc) },
         'TargetStarted',
-        'The restore was taken up again after a restart.',
+        `The restore was taken up again after a restart, ${after}.`,
+        { lastRestoredFileName: lastRestored },
+      );
+    } else {
+      await records.event(
+        migration.id,
+        'TargetResumed',
+        `The restore was taken up again after a restart, ${after}.`,
+        { lastRestoredFileName: lastRestored },
       );
     }
   }

@@ -32,8 +32,9 @@ export async function applyRestoreDetails(
     : undefined;
   const currentGuid = current ? fileDocument(current).backupSetGUID : null;
   const unrestorable = new Map(details.unrestorableFiles.map((u) => [u.name, u.reason]));
-  const out: FileRecord[] = [];
-  for (const record of files) {
+  const updated = new Map<FileRecord, FileRecord>();
+  // In restore order (LSN), so that the event log tells the restore in the order it happened.
+  for (const record of [...files].sort(byLastLsn)) {
     const doc = fileDocument(record);
     let next: FileRecord = record;
     if (
@@ -76,7 +77,13 @@ export async function applyRestoreDetails(
         `${record.fileName} ignored by the target: ${reason}.`,
       );
     }
-    out.push(next);
+    updated.set(record, next);
   }
-  return out;
+  return files.map((record) => updated.get(record) ?? record);
+}
+
+function byLastLsn(a: FileRecord, b: FileRecord): number {
+  const la = BigInt(fileDocument(a).lastLSN ?? '0');
+  const lb = BigInt(fileDocument(b).lastLSN ?? '0');
+  return la < lb ? -1 : la > lb ? 1 : a.fileName < b.fileName ? -1 : 1;
 }

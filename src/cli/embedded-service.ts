@@ -166,7 +166,7 @@ export async function startEmbeddedService(
           resolve();
         }),
       );
-      await engine.drain();
+      await engine.stop();
       await target.close();
       await store.close();
       await rm(join(options.dataDir, 'service.json'), { force: true });

@@ -59,7 +59,9 @@ export function registerServiceCommands(program: Command): void {
       const stop = () => {
         if (stopping) process.exit(130);
         stopping = true;
-        process.stdout.write('Stopping: waiting for uploads in flight…\n');
+        process.stdout.write(
+          'Stopping: uploads in flight stop at their next block and resume at the next start…\n',
+        );
         void service.close().then(() => process.exit(0));
       };
       process.on('SIGINT', stop);

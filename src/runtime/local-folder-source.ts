@@ -72,6 +72,7 @@ export class LocalFolderSource {
     store: BlobStore,
     blobName: string,
     onProgress: (progress: UploadProgress) => void,
+    signal?: AbortSignal,
   ): Promise<UploadProgress & { durationMs: number; contentMd5: string }> {
     const started = Date.now();
     const path = this.#path(name);
@@ -81,14 +82,10 @@ export class LocalFolderSource {
       const staged = new Map((await store.stagedBlocks(blobName)).map((b) => [b.id, b.size]));
       if (staged.size === 0) {
         // A process that died between the commit and recording it: the blob is there already.
-        const done = await this.#alreadyCommitted(
-          name,
-          handle,
-          before,
-          store,
-          blobName,
+        const done = await this.#alreadyCommitted(name, handle, before, store, blobName, {
           onProgress,
-        );
+          signal,
+        });
         if (done) return { ...done, durationMs: Date.now() - started };
       }
       const md5 = createHash('md5');
@@ -97,6 +94,7 @@ export class LocalFolderSource {
       let dataRead = 0;
       let dataWritten = 0;
       for (let index = 0; dataRead < before.size; index++) {
+        signal?.throwIfAborted();
         const { bytesRead } = await handle.read(
           buffer,
           0,
@@ -154,7 +152,7 @@ export class LocalFolderSource {
     before: Stats,
     store: BlobStore,
     blobName: string,
-    onProgress: (progress: UploadProgress) => void,
+    { onProgress, signal }: UploadCalls,
   ): Promise<(UploadProgress & { contentMd5: string }) | null> {
     const existing = await store.properties(blobName);
     if (existing?.size !== before.size || existing.contentMd5 === null) return null;
@@ -162,6 +160,7 @@ export class LocalFolderSource {
     const buffer = new Uint8Array(this.#blockSize);
     let dataRead = 0;
     while (dataRead < before.size) {
+      signal?.throwIfAborted();
       const length = Math.min(this.#blockSize, before.size - dataRead);
       const { bytesRead } = await handle.read(buffer, 0, length, dataRead);
       if (bytesRead === 0) return null;
@@ -188,6 +187,11 @@ export class LocalFolderSource {
   #name(path: string): string {
     return relative(this.#folder, path).split(sep).join('/');
   }
+}
+
+interface UploadCalls {
+  readonly onProgress: (progress: UploadProgress) => void;
+  readonly signal: AbortSignal | undefined;
 }
 
 /** Block ids must all have the same length in a blob (Azure's rule): a fixed-width index. */

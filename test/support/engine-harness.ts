@@ -21,9 +21,17 @@ export interface EngineHarness {
   readonly root: string;
   readonly backups: string;
   readonly store: StateStore;
+  /** The blob store's folder (a committed blob is the file `<blobsRoot>/<blob name>`). */
+  readonly blobsRoot: string;
+  /** The target and engine of the current "process" (replaced by `restart`). */
   readonly target: RehearsalTarget;
   readonly engine: MigrationEngine;
   readonly clock: { now(): Date; advance(ms: number): void };
+  /**
+   * A service restart: the engine stops (uploads stop at their next block), then a new engine and a
+   * new rehearsal target (which remembers nothing) take over the same store and blobs.
+   */
+  restart(): Promise<void>;
   create(input?: Partial<CreateMigration>): Promise<MigrationRecord>;
   /** Copies a file into the backup folder (optionally under another name). */
   arrive(source: string, as?: string): Promise<void>;
@@ -52,15 +60,20 @@ export async function engineHarness(openStore?: () => Promise<StateStore>): Prom
     ? await openStore()
     : await openStateStore({ dataDir: join(root, 'state') });
   if (!openStore) await store.migrate();
-  const blobs = new LocalFolderBlobStore(join(root, 'blobs'));
-  const target = createRehearsalTarget({ store: blobs, restoreBytesPerSecond: 1024 ** 4, clock });
-  const engine = new MigrationEngine({
-    store,
-    target,
-    blobStore: blobs,
-    sourceFor: () => new LocalFolderSource(backups, { blockSizeBytes: 256 * 1024 }),
-    clock,
-  });
+  const blobsRoot = join(root, 'blobs');
+  const blobs = new LocalFolderBlobStore(blobsRoot);
+  const newTarget = () =>
+    createRehearsalTarget({ store: blobs, restoreBytesPerSecond: 1024 ** 4, clock });
+  const newEngine = (target: RehearsalTarget) =>
+    new MigrationEngine({
+      store,
+      target,
+      blobStore: blobs,
+      sourceFor: () => new LocalFolderSource(backups, { blockSizeBytes: 256 * 1024 }),
+      clock,
+    });
+  let target = newTarget();
+  let engine = newEngine(target);
   const read = (id: string) =>
     engine
       .details(id)
@@ -77,9 +90,20 @@ export async function engineHarness(openStore?: () => Promise<StateStore>): Prom
     root,
     backups,
     store,
-    target,
-    engine,
+    blobsRoot,
+    get target() {
+      return target;
+    },
+    get engine() {
+      return engine;
+    },
     clock,
+    async restart() {
+      await engine.stop();
+      await target.close();
+      target = newTarget();
+      engine = newEngine(target);
+    },
     create: (input = {}) =>
       engine.create({
         serviceName: 'default',

@@ -16,12 +16,15 @@ export interface BackupSource {
   /**
    * Uploads the file into `store` as `blobName`, resuming from blocks already staged, and checks that
    * the bytes read match the file's size when it started. Calls `onProgress` as blocks are written.
+   * Stops between two blocks, rejecting with the signal's reason, once `signal` is aborted (what is
+   * staged stays, for the next attempt).
    */
   upload(
     name: string,
     store: BlobStore,
     blobName: string,
     onProgress: (progress: UploadProgress) => void,
+    signal?: AbortSignal,
   ): Promise<UploadOutcome>;
 }
 

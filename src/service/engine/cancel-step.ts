@@ -16,6 +16,7 @@ export async function cancelStep(
 ): Promise<void> {
   if (run) {
     run.canceled = true;
+    run.uploadsAborter.abort(new Error('The migration was canceled.'));
     await Promise.allSettled([...run.uploads.values()]);
   }
   await ctx.target.stop(migration.targetDbName);

@@ -54,7 +54,8 @@ export class MigrationEngine {
   readonly #sourceFor: EngineOptions['sourceFor'];
   readonly #maxAgeMs: number;
   readonly #runs = new Map<string, MigrationRun>();
-  readonly #ticking = new Map<string, Promise<void>>();
+  readonly #ticking = new Map<string, Promise<unknown>>();
+  #stopping = false;
 
   constructor(options: EngineOptions) {
     this.#records = new MigrationRecords(options.store, options.clock ?? systemClock);
@@ -98,7 +99,7 @@ export class MigrationEngine {
 
   /** Takes the next steps of one migration. Ticks of the same migration never overlap. */
   tick(id: string): Promise<void> {
-    return this.#serial(id, () => this.#step(id));
+    return this.#serial(id, () => (this.#stopping ? Promise.resolve() : this.#step(id)));
   }
 
   /** Ticks every migration that has not ended. */
@@ -188,9 +189,21 @@ export class MigrationEngine {
     return { migration, files, details: statusDetails(migration, files, this.#runs.get(id)) };
   }
 
-  /** Waits for uploads in flight (tests and shutdown). */
+  /** Waits for uploads in flight (tests). */
   async drain(): Promise<void> {
     for (const run of this.#runs.values()) await Promise.allSettled([...run.uploads.values()]);
+  }
+
+  /**
+   * Shutdown: ticks do nothing from now on, uploads stop at their next block (left Uploading, they
+   * resume from their staged blocks when the service starts again), and what is under way ends.
+   */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const run of this.#runs.values())
+      run.uploadsAborter.abort(new Error('The service is stopping.'));
+    await Promise.allSettled([...this.#ticking.values()]);
+    await this.drain();
   }
 
   async #step(id: string): Promise<void> {

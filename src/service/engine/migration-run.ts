@@ -17,6 +17,8 @@ export class MigrationRun {
   completeSent = false;
   /** The planner holds every classified file of the store (rebuilt once per process). */
   plannerLoaded = false;
+  /** Aborted on cancel and on shutdown: uploads stop at their next block (staged blocks stay). */
+  readonly uploadsAborter = new AbortController();
   canceled = false;
 
   constructor(

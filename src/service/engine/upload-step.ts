@@ -19,7 +19,7 @@ export async function uploadStep(
   migration: MigrationRecord,
   run: MigrationRun,
 ): Promise<void> {
-  if (run.canceled) return;
+  if (run.canceled || run.uploadsAborter.signal.aborted) return;
   const files = await ctx.records.files(migration.id);
   const used = usedBlobNames(files);
   const candidates = files
@@ -71,8 +71,12 @@ async function uploadFile(
   blobName: string,
 ): Promise<void> {
   try {
-    const outcome = await run.source.upload(record.fileName, ctx.blobs, blobName, (progress) =>
-      run.progress.set(record.fileName, progress),
+    const outcome = await run.source.upload(
+      record.fileName,
+      ctx.blobs,
+      blobName,
+      (progress) => run.progress.set(record.fileName, progress),
+      run.uploadsAborter.signal,
     );
     const current = await ctx.records.file(migration.id, record.fileName);
     if (!current || current.status !== 'Uploading') return;
@@ -91,6 +95,8 @@ async function uploadFile(
       `${record.fileName}: uploaded (${outcome.dataWritten} bytes in ${seconds.toFixed(1)} s).`,
     );
   } catch (error) {
+    // Stopped by a cancel (which marks the file Canceled) or a shutdown (the next process resumes).
+    if (run.uploadsAborter.signal.aborted) return;
     const current = await ctx.records.file(migration.id, record.fileName);
     if (!current || current.status !== 'Uploading') return;
     const message = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import type { FileRecord, StateStore } from '../../../src/service/state/index.js';
@@ -5,6 +8,7 @@ import { postgresForTests, type TestPostgres } from '../../support/postgres.js';
 import { postgresHarness, type StoreHarness } from '../../support/state-stores.js';
 import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../../support/corpus.js';
 import { engineHarness, type EngineHarness } from '../../support/engine-harness.js';
+import { writeSyntheticBackup } from '../../support/synthetic-backup.js';
 
 if (!hasBackupCorpus) console.warn(`Skipping the engine tests: ${corpusSkipReason}.`);
 
@@ -241,6 +245,76 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
       (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored',
     );
     expect(reasonOf(files, 'RestoreTimeClean.bak')).toBeNull();
+  });
+
+  /** A full backup of database Big, `mib` MiB of pages: an upload that takes a while. */
+  const bigFull = (mib: number) =>
+    writeSyntheticBackup(join(h.backups, 'Big_full.bak'), {
+      mediaSetId: 'b1900000-0000-4000-8000-000000000000',
+      sets: [
+        {
+          databaseName: 'Big',
+          serverName: 'SQL01',
+          userName: 'dba',
+          type: 'D',
+          backupSetGuid: 'b1900000-0000-4000-8000-000000000001',
+          firstLsn: 70_000_000_001_000_001n,
+          lastLsn: 70_000_000_002_000_001n,
+          checkpointLsn: 70_000_000_001_000_001n,
+          databaseBackupLsn: 0n,
+          startDate: '2026-11-01T01:00:00',
+          finishDate: '2026-11-01T01:05:00',
+          dataBytes: mib * 1024 * 1024,
+        },
+      ],
+    });
+  const committed = (blob: string) => existsSync(join(h.blobsRoot, ...blob.split('/')));
+
+  it('cancel stops an upload in flight at its next block instead of waiting for the rest', async () => {
+    await bigFull(64);
+    const migration = await h.create({ sourceDatabaseName: 'Big' });
+    await h.engine.tick(migration.id); // the upload starts in the background
+    await h.engine.cancel(migration.id, migration.migrationOperationId);
+    await h.engine.tick(migration.id);
+    const [m, files] = await h.read(migration.id);
+    expect(m.migrationStatus).toBe('Canceled');
+    expect(statusOf(files, 'Big_full.bak')).toBe('Canceled');
+    expect(committed('Sales/Big_full.bak')).toBe(false);
+    const events = await h.store.transaction((tx) => tx.listEvents(migration.id));
+    expect(events.filter((e) => e.data.file === 'Big_full.bak').map((e) => e.kind)).toEqual([
+      'FileArrived',
+      'FileUploading',
+    ]);
+  });
+
+  it('after a restart, resumes an upload from its staged blocks and takes the restore up where it was', async () => {
+    await bigFull(32);
+    const migration = await h.create({ sourceDatabaseName: 'Big' });
+    await h.engine.tick(migration.id);
+    await new Promise((r) => setTimeout(r, 40)); // some blocks staged
+    await h.restart();
+    let [, files] = await h.read(migration.id);
+    expect(statusOf(files, 'Big_full.bak')).toBe('Uploading');
+    expect(committed('Sales/Big_full.bak')).toBe(false);
+    [, files] = await h.until(migration.id, (_, f) => statusOf(f, 'Big_full.bak') === 'Restored');
+    const full = files.find((f) => f.fileName === 'Big_full.bak');
+    expect(full?.document.dataWritten).toBeLessThan(Number(full?.document.size));
+    expect(full?.document.dataRead).toBe(full?.document.size);
+
+    await h.restart();
+    await h.round(migration.id);
+    const [m] = await h.read(migration.id);
+    await h.engine.cutover(migration.id, m.migrationOperationId);
+    await h.restart(); // the new target knows nothing: the cutover is sent again
+    const [done] = await h.until(migration.id, (mm) => mm.migrationStatus === 'Succeeded');
+    const events = await h.store.transaction((tx) => tx.listEvents(done.id));
+    const resumed = events.filter((e) => e.kind === 'TargetResumed');
+    expect(resumed.map((e) => e.data.lastRestoredFileName)).toEqual([
+      'Sales/Big_full.bak',
+      'Sales/Big_full.bak',
+    ]);
+    expect(events.filter((e) => e.kind === 'TargetStarting')).toHaveLength(1);
+    expect(events.filter((e) => e.kind === 'Succeeded')).toHaveLength(1);
   });
 
   it('cancels: stops the restore, drops the database, and marks the files canceled', async () => {

@@ -44,6 +44,19 @@ export async function startEmbeddedService(
   options: EmbeddedServiceOptions,
 ): Promise<EmbeddedService> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const lock = await lockDataDir(options.dataDir);
+  try {
+    return await startLocked(options, lock);
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: EmbeddedServiceOptions,
+  lock: DataDirLock,
+): Promise<EmbeddedService> {
   const store = await openStateStore({
     dataDir: options.dataDir,
     databaseUrl: options.databaseUrl,
@@ -170,6 +183,7 @@ export async function startEmbeddedService(
       await target.close();
       await store.close();
       await rm(join(options.dataDir, 'service.json'), { force: true });
+      await lock.release();
     },
   };
 }
@@ -183,4 +197,43 @@ async function serviceToken(dataDir: string): Promise<{ token: string; tokenFile
   await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
   await chmod(tokenFile, 0o600);
   return { token, tokenFile };
+}
+
+interface DataDirLock {
+  release(): Promise<void>;
+}
+
+/**
+ * One service per data folder: two would upload the same files and drive the same restores twice.
+ * `service.lock` holds the owner's process id; a lock whose process is gone (killed, crashed) is
+ * taken over. (Two services starting at the same instant over a stale lock could both take it: the
+ * window is the few microseconds between reading the lock and replacing it.)
+ */
+async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+  const path = join(dataDir, 'service.lock');
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+      return { release: () => rm(path, { force: true }) };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    const running = Number.isInteger(owner) && owner > 0 && owner !== process.pid;
+    if ((running && isRunning(owner)) || attempt > 2) {
+      throw new Error(
+        `Another sqlmig service (process ${owner || 'unknown'}) is running with data folder ${dataDir}: one service per data folder. Stop it first, or start this one with another --data-dir.`,
+      );
+    }
+    await rm(path, { force: true }); // left by a service that was killed: taken over
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -443,4 +443,18 @@ describe('crash safety of the embedded service', () => {
     }
     await rm(root, { recursive: true, force: true });
   }, 60_000);
+
+  it('runs one service per data folder, and takes over the lock left by a killed one', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'sqlmig-crash-lock-'));
+    const first = await startService({ dataDir, args });
+    const second = await sqlmig(['up', '--data-dir', dataDir, '--port', '0'], 15_000);
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain(`Another sqlmig service (process ${first.pid})`);
+    await first.kill('SIGKILL');
+    const third = await startService({ dataDir, args });
+    expect((await third.client.listMigrations('default')).value).toEqual([]);
+    await third.stop();
+    expect(existsSync(join(dataDir, 'service.lock'))).toBe(false);
+    await rm(dataDir, { recursive: true, force: true });
+  }, 30_000);
 });

@@ -47,6 +47,13 @@ export interface EngineOptions {
 }
 
 const thirtyDaysMs = 30 * 24 * 60 * 60 * 1000;
+/** The statuses of a migration that has not ended (the engine drives it). */
+const activeStatuses: MigrationRecord['migrationStatus'][] = [
+  'Creating',
+  'InProgress',
+  'Completing',
+  'Canceling',
+];
 
 export class MigrationEngine {
   readonly #ctx: EngineContext;
@@ -85,6 +92,17 @@ export class MigrationEngine {
           `Service ${input.serviceName} already has a migration to database ${input.targetDbName} (${existing.migrationStatus}). Delete it first when it has ended, or choose another target database name.`,
         );
       }
+      // Each migration uploads into the blob folder named after its target database: two running
+      // at once to one database (from two services) would mix their backups in one folder.
+      const sameTarget = (await tx.listMigrations({ statuses: activeStatuses })).find(
+        (m) => m.targetDbName.toLowerCase() === input.targetDbName.toLowerCase(),
+      );
+      if (sameTarget) {
+        throw new EngineError(
+          'MigrationExists',
+          `Service ${sameTarget.serviceName} is already migrating to database ${sameTarget.targetDbName} (${sameTarget.migrationStatus}); two migrations to one database would share its blob folder. Wait until it has ended, or choose another target database name.`,
+        );
+      }
       const created = await tx.putMigration(record, 0);
       await tx.appendEvent({
         migrationId: record.id,
@@ -105,7 +123,7 @@ export class MigrationEngine {
   /** Ticks every migration that has not ended. */
   async tickAll(): Promise<void> {
     const active = await this.#records.store.transaction((tx) =>
-      tx.listMigrations({ statuses: ['Creating', 'InProgress', 'Completing', 'Canceling'] }),
+      tx.listMigrations({ statuses: activeStatuses }),
     );
     await Promise.all(active.map((m) => this.tick(m.id)));
   }

@@ -338,6 +338,18 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     expect(m.migrationFailureError?.code).toBe('TargetDatabaseExists');
   });
 
+  it('refuses a second running migration to the same database from another service (one blob folder)', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    const first = await h.create();
+    const refused = h.create({ serviceName: 'other', targetDbName: 'SALES' });
+    await expect(refused).rejects.toMatchObject({ code: 'MigrationExists' });
+    await expect(refused).rejects.toThrow(/Service default is already migrating to database Sales/);
+    await h.engine.cancel(first.id, first.migrationOperationId);
+    await h.until(first.id, (mm) => mm.migrationStatus === 'Canceled');
+    const second = await h.create({ serviceName: 'other' });
+    expect(second.migrationStatus).toBe('Creating');
+  });
+
   it('cancels a migration older than 30 days, with that reason', async () => {
     await h.arrive(chain('RestoreTimeClean.bak'));
     const migration = await h.create();

@@ -7,6 +7,16 @@ import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 export type MigrationMode = 'online' | 'offline';
 
+/** The parts of a tick (see `migration-engine.ts`). */
+export type EngineStep = 'intake' | 'upload' | 'target';
+
+/** Why a step of the engine fails, kept until it succeeds again (`step-errors.ts`). */
+export interface StepError {
+  readonly step: EngineStep;
+  readonly message: string;
+  readonly since: string;
+}
+
 /** Whether the restore on the target has been started: persisted before and after the call. */
 export type TargetPhase = 'NotStarted' | 'Starting' | 'Started';
 
@@ -33,6 +43,8 @@ export interface MigrationDocument {
   readonly restoreDetails: RestoreDetails | null;
   /** The cutover (`completeRestore`) call reached the target. */
   readonly cutoverSent: boolean;
+  /** The step failing at every tick, and why (absent in migrations stored before it existed). */
+  readonly stepError?: StepError | null;
 }
 
 export interface FileDocument {

@@ -14,21 +14,27 @@ import { randomUUID } from 'node:crypto';
 
 import type { BlobStore } from '../../storage/index.js';
 import type { RestoreTarget } from '../../targets/index.js';
-import { StateConflictError } from '../state/index.js';
 import type { FileRecord, MigrationRecord, StateStore } from '../state/index.js';
 
 import type { BackupSource } from './backup-source.js';
 import { blobNameOf } from './blob-names.js';
 import { cancelStep } from './cancel-step.js';
+import { beginMigration, expireIfOld } from './lifecycle-steps.js';
 import { systemClock, type Clock } from './clock.js';
 import { asDocument, migrationDocument } from './documents.js';
 import type { EngineContext } from './engine-context.js';
 import { EngineError } from './errors.js';
 import { intakeStep } from './intake-step.js';
-import { MigrationRecords } from './migration-records.js';
+import { MigrationRecords, retryOnConflict } from './migration-records.js';
 import { MigrationRun } from './migration-run.js';
-import { newMigrationRecord, type CreateMigration } from './new-migration.js';
+import {
+  activeStatuses,
+  insertMigration,
+  newMigrationRecord,
+  type CreateMigration,
+} from './new-migration.js';
 import { statusDetails } from './status-details.js';
+import { clearStepError, runStep } from './step-errors.js';
 import { targetStep } from './target-step.js';
 import { isTerminal } from './transitions.js';
 import { uploadStep } from './upload-step.js';
@@ -47,13 +53,6 @@ export interface EngineOptions {
 }
 
 const thirtyDaysMs = 30 * 24 * 60 * 60 * 1000;
-/** The statuses of a migration that has not ended (the engine drives it). */
-const activeStatuses: MigrationRecord['migrationStatus'][] = [
-  'Creating',
-  'InProgress',
-  'Completing',
-  'Canceling',
-];
 
 export class MigrationEngine {
   readonly #ctx: EngineContext;
@@ -77,42 +76,8 @@ export class MigrationEngine {
   }
 
   async create(input: CreateMigration): Promise<MigrationRecord> {
-    if (input.mode === 'online' && input.lastBackupName) {
-      throw new EngineError(
-        'InvalidConfiguration',
-        'The last backup file is given only for an offline migration; an online migration waits for your cutover.',
-      );
-    }
     const record = newMigrationRecord(input, randomUUID(), randomUUID(), this.#records.now());
-    return this.#records.store.transaction(async (tx) => {
-      const existing = await tx.findMigration(input.serviceName, input.targetDbName);
-      if (existing) {
-        throw new EngineError(
-          'MigrationExists',
-          `Service ${input.serviceName} already has a migration to database ${input.targetDbName} (${existing.migrationStatus}). Delete it first when it has ended, or choose another target database name.`,
-        );
-      }
-      // Each migration uploads into the blob folder named after its target database: two running
-      // at once to one database (from two services) would mix their backups in one folder.
-      const sameTarget = (await tx.listMigrations({ statuses: activeStatuses })).find(
-        (m) => m.targetDbName.toLowerCase() === input.targetDbName.toLowerCase(),
-      );
-      if (sameTarget) {
-        throw new EngineError(
-          'MigrationExists',
-          `Service ${sameTarget.serviceName} is already migrating to database ${sameTarget.targetDbName} (${sameTarget.migrationStatus}); two migrations to one database would share its blob folder. Wait until it has ended, or choose another target database name.`,
-        );
-      }
-      const created = await tx.putMigration(record, 0);
-      await tx.appendEvent({
-        migrationId: record.id,
-        at: record.createdAt,
-        kind: 'Created',
-        message: `${input.mode} migration of ${input.sourceDatabaseName} to ${input.targetDbName} created.`,
-        data: {},
-      });
-      return created;
-    });
+    return this.#records.store.transaction((tx) => insertMigration(tx, input, record));
   }
 
   /** Takes the next steps of one migration. Ticks of the same migration never overlap. */
@@ -231,51 +196,22 @@ export class MigrationEngine {
       this.#runs.delete(id);
       return;
     }
-    const age = Date.parse(records.now()) - Date.parse(migration.createdAt);
-    if (migration.migrationStatus !== 'Canceling' && age > this.#maxAgeMs) {
-      migration = await records.move(
-        migration,
-        'Canceling',
-        'The migration reached the 30-day limit of a restore job and is canceled.',
-        {
-          migrationFailureError: {
-            code: 'MigrationExpired',
-            message:
-              'A migration may run for 30 days at most (the Log Replay Service limit); it was canceled and its target database dropped. Start a new one from a recent full backup.',
-          },
-        },
-      );
-    }
+    migration = await expireIfOld(records, migration, this.#maxAgeMs);
     if (migration.migrationStatus === 'Canceling') {
       await cancelStep(this.#ctx, migration, this.#runs.get(migration.id));
       this.#runs.delete(migration.id);
       return;
     }
     if (migration.migrationStatus === 'Creating') {
-      const target = this.#ctx.target;
-      if (await target.databaseExists(migration.targetDbName)) {
-        await records.move(
-          migration,
-          'Failed',
-          `Database ${migration.targetDbName} already exists on the target.`,
-          {
-            endedOn: records.now(),
-            migrationFailureError: {
-              code: 'TargetDatabaseExists',
-              message: `Database ${migration.targetDbName} already exists on the target (${target.description}); sqlmig never overwrites a database. Drop it, or migrate to another database name.`,
-            },
-          },
-        );
-        return;
-      }
-      migration = await records.move(migration, 'InProgress', 'Migration started.', {
-        startedOn: records.now(),
-      });
+      migration = await beginMigration(this.#ctx, migration);
+      if (migration.migrationStatus !== 'InProgress') return;
     }
     const run = this.#run(migration);
-    await intakeStep(this.#ctx, migration, run);
-    await uploadStep(this.#ctx, migration, run);
-    await targetStep(this.#ctx, migration, run);
+    const m = migration;
+    await runStep(records, m, 'intake', () => intakeStep(this.#ctx, m, run));
+    await runStep(records, m, 'upload', () => uploadStep(this.#ctx, m, run));
+    await runStep(records, m, 'target', () => targetStep(this.#ctx, m, run));
+    if (migrationDocument(m).stepError) await clearStepError(records, id);
   }
 
   /** Runs `work` after the ticks and actions of migration `id` queued before it. */
@@ -309,21 +245,6 @@ export class MigrationEngine {
         'OperationIdMismatch',
         `The migrationOperationId ${operationId} is not the migration's current one (${migration.migrationOperationId}); read the migration again.`,
       );
-    }
-  }
-}
-
-/**
- * A user's action reads the migration and writes it back; another process sharing the store may
- * write in between. The action is checked again on what is there now (a few times, then the
- * conflict is reported).
- */
-async function retryOnConflict<T>(action: () => Promise<T>, attempts = 3): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (!(error instanceof StateConflictError) || attempt >= attempts) throw error;
     }
   }
 }

@@ -4,13 +4,14 @@
  * fails instead of overwriting). Each step of the engine goes through here, so what a restarted
  * process finds in the store is always a state some step left it in.
  */
-import type {
-  FileRecord,
-  FileStatus,
-  MigrationRecord,
-  MigrationStatus,
-  StateStore,
-  StateTransaction,
+import {
+  StateConflictError,
+  type FileRecord,
+  type FileStatus,
+  type MigrationRecord,
+  type MigrationStatus,
+  type StateStore,
+  type StateTransaction,
 } from '../state/index.js';
 
 import type { Clock } from './clock.js';
@@ -143,5 +144,20 @@ export class MigrationRecords {
     data: Readonly<Record<string, unknown>>,
   ): Promise<void> {
     await tx.appendEvent({ migrationId, at: this.now(), kind, message, data });
+  }
+}
+
+/**
+ * A user's action reads the migration and writes it back; another process sharing the store may
+ * write in between. The action is checked again on what is there now (a few times, then the
+ * conflict is reported).
+ */
+export async function retryOnConflict<T>(action: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await action();
+    } catch (error) {
+      if (!(error instanceof StateConflictError) || attempt >= attempts) throw error;
+    }
   }
 }

@@ -1,7 +1,8 @@
 /** The record of a migration just created: status Creating, its engine document at its start. */
-import type { MigrationRecord } from '../state/index.js';
+import type { MigrationRecord, StateTransaction } from '../state/index.js';
 
 import { asDocument, type MigrationDocument, type MigrationMode } from './documents.js';
+import { EngineError } from './errors.js';
 
 export interface CreateMigration {
   readonly serviceName: string;
@@ -35,6 +36,7 @@ export function newMigrationRecord(
     cutoverLastBackupName: null,
     restoreDetails: null,
     cutoverSent: false,
+    stepError: null,
   };
   return {
     id,
@@ -51,4 +53,53 @@ export function newMigrationRecord(
     migrationFailureError: null,
     document: asDocument(document),
   };
+}
+
+/** The statuses of a migration that has not ended (the engine drives it). */
+export const activeStatuses: readonly MigrationRecord['migrationStatus'][] = [
+  'Creating',
+  'InProgress',
+  'Completing',
+  'Canceling',
+];
+
+/** Stores a new migration with its first event, unless its target database is taken. */
+export async function insertMigration(
+  tx: StateTransaction,
+  input: CreateMigration,
+  record: Omit<MigrationRecord, 'version'>,
+): Promise<MigrationRecord> {
+  if (input.mode === 'online' && input.lastBackupName) {
+    throw new EngineError(
+      'InvalidConfiguration',
+      'The last backup file is given only for an offline migration; an online migration waits for your cutover.',
+    );
+  }
+  const existing = await tx.findMigration(input.serviceName, input.targetDbName);
+  if (existing) {
+    throw new EngineError(
+      'MigrationExists',
+      `Service ${input.serviceName} already has a migration to database ${input.targetDbName} (${existing.migrationStatus}). Delete it first when it has ended, or choose another target database name.`,
+    );
+  }
+  // Each migration uploads into the blob folder named after its target database: two running at
+  // once to one database (from two services) would mix their backups in one folder.
+  const sameTarget = (await tx.listMigrations({ statuses: [...activeStatuses] })).find(
+    (m) => m.targetDbName.toLowerCase() === input.targetDbName.toLowerCase(),
+  );
+  if (sameTarget) {
+    throw new EngineError(
+      'MigrationExists',
+      `Service ${sameTarget.serviceName} is already migrating to database ${sameTarget.targetDbName} (${sameTarget.migrationStatus}); two migrations to one database would share its blob folder. Wait until it has ended, or choose another target database name.`,
+    );
+  }
+  const created = await tx.putMigration(record, 0);
+  await tx.appendEvent({
+    migrationId: record.id,
+    at: record.createdAt,
+    kind: 'Created',
+    message: `${input.mode} migration of ${input.sourceDatabaseName} to ${input.targetDbName} created.`,
+    data: {},
+  });
+  return created;
 }

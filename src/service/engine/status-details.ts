@@ -109,7 +109,9 @@ export function statusDetails(
     );
   });
   const isFullBackupRestored = infos.some((s) => s.backupType === 'Full' && s.isBackupRestored);
-  const restoreBlockingReason = doc.restoreDetails?.blockReason ?? null;
+  const stepError = doc.stepError ?? null;
+  const restoreBlockingReason =
+    doc.restoreDetails?.blockReason ?? (stepError?.step === 'target' ? stepError.message : null);
   const uploading = files.some(
     (f) =>
       f.status === 'Uploading' || (f.status === 'Arrived' && fileDocument(f).backupType !== null),
@@ -145,9 +147,10 @@ export function statusDetails(
       migration.migrationStatus === 'Failed'
         ? (migration.migrationFailureError?.message ?? null)
         : null,
-    fileUploadBlockingErrors: files
-      .map((f) => fileDocument(f).lastError)
-      .filter((e): e is string => e !== null),
+    fileUploadBlockingErrors: [
+      ...(stepError && stepError.step !== 'target' ? [stepError.message] : []),
+      ...files.map((f) => fileDocument(f).lastError).filter((e): e is string => e !== null),
+    ],
     currentRestoringFilename: files.find((f) => f.status === 'Restoring')?.fileName ?? null,
     lastRestoredFilename: lastRestoredRecord?.fileName ?? null,
     pendingLogBackupsCount: pendingLogs.length,

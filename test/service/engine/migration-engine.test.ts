@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -348,6 +349,28 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     await h.until(first.id, (mm) => mm.migrationStatus === 'Canceled');
     const second = await h.create({ serviceName: 'other' });
     expect(second.migrationStatus).toBe('Creating');
+  });
+
+  it('shows why a step keeps failing, and clears it when the step works again', async () => {
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    const migration = await h.create();
+    await h.until(migration.id, (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored');
+    await h.restart();
+    const folder = join(h.blobsRoot, 'Sales');
+    await rename(folder, `${folder}.away`); // the uploaded backups are gone from the container
+    for (let i = 0; i < 2; i++)
+      await expect(h.engine.tick(migration.id)).rejects.toThrow(/cannot take up the restore/);
+    let { details } = await h.engine.details(migration.id);
+    expect(details.restoreBlockingReason).toMatch(/cannot take up the restore of Sales/);
+    await rename(`${folder}.away`, folder);
+    await h.engine.tick(migration.id);
+    ({ details } = await h.engine.details(migration.id));
+    expect(details.restoreBlockingReason).toBeNull();
+    const events = await h.store.transaction((tx) => tx.listEvents(migration.id));
+    expect(events.filter((e) => e.kind === 'StepFailed').map((e) => e.data.step)).toEqual([
+      'target',
+    ]);
+    expect(events.filter((e) => e.kind === 'StepRecovered')).toHaveLength(1);
   });
 
   it('cancels a migration older than 30 days, with that reason', async () => {

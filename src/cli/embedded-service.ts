@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { freemem } from 'node:os';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { serve } from '@hono/node-server';
@@ -144,9 +144,10 @@ async function startLocked(
     server.once('error', reject);
   });
   const url = `http://127.0.0.1:${port}`;
-  await writeFile(
+  await writeAtomically(
     join(options.dataDir, 'service.json'),
     JSON.stringify({ url, pid: process.pid, startedAt: now().toISOString() }, null, 2),
+    0o644,
   );
 
   target.startPolling();
@@ -194,9 +195,16 @@ async function serviceToken(dataDir: string): Promise<{ token: string; tokenFile
   const existing = await readFile(tokenFile, 'utf8').catch(() => null);
   if (existing?.trim()) return { token: existing.trim(), tokenFile };
   const token = randomBytes(32).toString('base64url');
-  await writeFile(tokenFile, `${token}\n`, { mode: 0o600 });
-  await chmod(tokenFile, 0o600);
+  await writeAtomically(tokenFile, `${token}\n`, 0o600);
   return { token, tokenFile };
+}
+
+/** Written under a temporary name, then renamed: a service killed meanwhile leaves no half file. */
+async function writeAtomically(path: string, content: string, mode: number): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, content, { mode });
+  await chmod(temporary, mode);
+  await rename(temporary, path);
 }
 
 interface DataDirLock {

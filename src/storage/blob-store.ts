@@ -23,6 +23,14 @@ export interface BlobStore {
   /**
    * Makes the blob the concatenation of the given staged blocks, atomically: readers see the old
    * blob (or none) or the new one, never a part. Unused staged blocks are discarded.
+   *
+   * `contentMd5` is stored with the blob, but only the local folder store checks it against the
+   * bytes (`ContentMismatch`). Azure Blob stores it unchecked: Put Block List does not verify a
+   * whole-blob MD5, because each block's MD5 was verified by the service when it was staged (the
+   * Azure store always sends it). So a commit does not catch a stale block, one staged by an earlier
+   * attempt from data that has changed since: a caller that resumes must reuse only blocks whose id
+   * proves their content (for example an id that holds the block's own MD5), and check the whole
+   * MD5 itself from the source it read.
    */
   commitBlocks(
     name: string,

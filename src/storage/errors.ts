@@ -14,10 +14,22 @@ export type BlobStoreErrorCode =
   | 'BlobNotFound'
   /** A commit names a block id that is not staged for that blob. */
   | 'BlockNotFound'
-  /** The committed bytes do not have the MD5 the caller said they have; nothing was changed. */
+  /**
+   * Bytes do not have the MD5 they should, and nothing was changed: a commit's content is not the
+   * MD5 the caller gave (the local folder store checks this; Azure does not, see `commitBlocks`),
+   * or a staged block reached Azure damaged (its MD5 is sent with it and checked by the service).
+   */
   | 'ContentMismatch'
   /** The name cannot be used beside an existing blob (a local folder cannot hold `a` and `a/b`). */
   | 'NameConflict'
+  /**
+   * The storage refused the credential (wrong or regenerated account key, expired or forged SAS,
+   * a firewall rule), or the credential does not allow the call (a SAS without write permission).
+   * Retrying does not help: the configuration must change.
+   */
+  | 'AuthenticationFailed'
+  /** The container the store is configured with does not exist (Azure). */
+  | 'ContainerNotFound'
   /** The storage is full or over quota; nothing already stored was lost. */
   | 'StorageFull'
   /** The storage itself failed (I/O error, permission, network); `cause` holds the original error. */

@@ -4,6 +4,12 @@
  */
 export type { BlobProperties, BlobStore, CommitOptions, StagedBlock } from './blob-store.js';
 export { validateBlobName } from './blob-rules.js';
+export { AzureBlobStore } from './azure-blob-store.js';
+export type {
+  AzureBlobCredential,
+  AzureBlobStoreOptions,
+  AzureRetryOptions,
+} from './azure-options.js';
 export { BlobStoreError, isBlobStoreError } from './errors.js';
 export type { BlobStoreErrorCode } from './errors.js';
 export { LocalFolderBlobStore } from './local-folder-store.js';

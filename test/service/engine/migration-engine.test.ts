@@ -289,10 +289,16 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
   });
 
   it('after a restart, resumes an upload from its staged blocks and takes the restore up where it was', async () => {
-    await bigFull(32);
+    await bigFull(64);
     const migration = await h.create({ sourceDatabaseName: 'Big' });
     await h.engine.tick(migration.id);
-    await new Promise((r) => setTimeout(r, 40)); // some blocks staged
+    for (let i = 0; i < 400; i++) {
+      // Stopped once some blocks are staged (the live progress says how far the upload is).
+      const { details } = await h.engine.details(migration.id);
+      const live = details.activeBackupSets[0]?.listOfBackupFiles[0];
+      if (live && live.dataWritten >= 1024 * 1024) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
     await h.restart();
     let [, files] = await h.read(migration.id);
     expect(statusOf(files, 'Big_full.bak')).toBe('Uploading');

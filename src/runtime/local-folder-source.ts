@@ -104,7 +104,7 @@ export class LocalFolderSource {
         if (bytesRead === 0) break;
         const block = buffer.subarray(0, bytesRead);
         md5.update(block);
-        const id = blockId(index);
+        const id = blockId(index, block);
         ids.push(id);
         if (staged.get(id) !== bytesRead) {
           await store.stageBlock(blobName, id, block);
@@ -194,7 +194,13 @@ interface UploadCalls {
   readonly signal: AbortSignal | undefined;
 }
 
-/** Block ids must all have the same length in a blob (Azure's rule): a fixed-width index. */
-function blockId(index: number): string {
-  return Buffer.from(`sqlmig-block-${String(index).padStart(8, '0')}`).toString('base64');
+/**
+ * A block's id: its index and the MD5 of its bytes, fixed-width (Azure wants every id of a blob to be
+ * the same length). A block staged by an earlier attempt is reused only when its id matches, so only
+ * when it holds the same bytes: a file rewritten at the same size between attempts cannot leave a stale
+ * block in the blob, even on a store (Azure) that does not check the whole blob's MD5 on commit.
+ */
+function blockId(index: number, block: Uint8Array): string {
+  const digest = createHash('md5').update(block).digest('base64');
+  return Buffer.from(`${String(index).padStart(8, '0')}-${digest}`).toString('base64');
 }

@@ -88,4 +88,23 @@ describe('LocalFolderSource uploads', () => {
     expect(outcome.dataWritten).toBe(changed.length);
     expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(changed));
   });
+
+  it('never reuses a staged block whose bytes changed (a store that does not check the blob MD5)', async () => {
+    // The Azure store keeps whatever blob MD5 it is given; the block ids alone must prevent stale blocks.
+    const unchecked: BlobStore = {
+      ...countingStore(store),
+      commitBlocks: (name, ids, options) =>
+        store.commitBlocks(name, ids, {
+          ...(options?.metadata ? { metadata: options.metadata } : {}),
+        }),
+    };
+    await expect(
+      source.upload('full.bak', countingStore(store, 5), 'Sales/full.bak', () => undefined),
+    ).rejects.toThrow(/died/);
+    const rewritten = randomBytes(content.length);
+    await writeFile(join(root, 'share', 'full.bak'), rewritten);
+    const outcome = await source.upload('full.bak', unchecked, 'Sales/full.bak', () => undefined);
+    expect(outcome.dataWritten).toBe(rewritten.length);
+    expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(rewritten));
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 
+import { migrationsBench } from './migrations.bench.js';
 import { restorePlanBench } from './restore-plan.bench.js';
 import { scanHeadersBench } from './scan-headers.bench.js';
 
@@ -15,6 +16,7 @@ interface Outcome {
 const benches: Record<string, () => Outcome | Promise<Outcome>> = {
   'scan-headers': scanHeadersBench,
   'restore-plan': restorePlanBench,
+  migrations: migrationsBench,
 };
 
 const wanted = process.argv.slice(2);

@@ -90,7 +90,8 @@ export class LocalFolderSource {
       }
       const md5 = createHash('md5');
       const ids: string[] = [];
-      const buffer = new Uint8Array(this.#blockSize);
+      // A small file needs no buffer of a whole block (a 100 KiB log in a 4 MiB buffer is mostly GC).
+      const buffer = new Uint8Array(Math.max(1, Math.min(this.#blockSize, before.size)));
       let dataRead = 0;
       let dataWritten = 0;
       for (let index = 0; dataRead < before.size; index++) {
@@ -157,7 +158,7 @@ export class LocalFolderSource {
     const existing = await store.properties(blobName);
     if (existing?.size !== before.size || existing.contentMd5 === null) return null;
     const md5 = createHash('md5');
-    const buffer = new Uint8Array(this.#blockSize);
+    const buffer = new Uint8Array(Math.max(1, Math.min(this.#blockSize, before.size)));
     let dataRead = 0;
     while (dataRead < before.size) {
       signal?.throwIfAborted();

@@ -61,12 +61,14 @@ export function decodeXpressHuffman(input: Uint8Array, outputSize: number): Xpre
     /** Zero words supplied past the end of the input; decoding may not consume their bits. */
     let phantomWords = 0;
     const blockEnd = Math.min(out + BLOCK_OUTPUT_BYTES, outputSize);
-
-    while (out < blockEnd) {
-      const symbol = table[bits >>> (32 - MAX_CODE_BITS)] ?? 0;
-      const codeBits = lengths[symbol] ?? 0;
-      bits = (bits << codeBits) >>> 0;
-      extraBits -= codeBits;
+    /**
+     * [MS-XCA] 2.2.4: drops `count` bits from the window and refills it with the next 16-bit word
+     * when it runs low. Past the end of the input zero words are supplied, but their bits may not be
+     * consumed: that is a stream cut short.
+     */
+    const consume = (count: number): void => {
+      bits = (bits << count) >>> 0;
+      extraBits -= count;
       if (extraBits < 0) {
         if (pos + 2 <= input.length) {
           bits = (bits | (readU16(input, pos) << -extraBits)) >>> 0;
@@ -79,6 +81,12 @@ export function decodeXpressHuffman(input: Uint8Array, outputSize: number): Xpre
       if (phantomWords > 0 && 16 + extraBits < 16 * phantomWords) {
         throw corrupt('the bit stream ends before the announced output size is reached', pos);
       }
+    };
+
+    while (out < blockEnd) {
+      const symbol = table[bits >>> (32 - MAX_CODE_BITS)] ?? 0;
+      const codeBits = lengths[symbol] ?? 0;
+      consume(codeBits);
       if (symbol < 256) {
         output[out++] = symbol;
         continue;
@@ -103,20 +111,7 @@ export function decodeXpressHuffman(input: Uint8Array, outputSize: number): Xpre
       let distance = 1 << offsetBits;
       if (offsetBits > 0) {
         distance += bits >>> (32 - offsetBits);
-        bits = (bits << offsetBits) >>> 0;
-        extraBits -= offsetBits;
-        if (extraBits < 0) {
-          if (pos + 2 <= input.length) {
-            bits = (bits | (readU16(input, pos) << -extraBits)) >>> 0;
-            pos += 2;
-          } else {
-            phantomWords += 1;
-          }
-          extraBits += 16;
-        }
-        if (phantomWords > 0 && 16 + extraBits < 16 * phantomWords) {
-          throw corrupt('the bit stream ends before the announced output size is reached', pos);
-        }
+        consume(offsetBits);
       }
       if (distance > out) {
         throw corrupt(`a match refers ${distance} bytes back but only ${out} were produced`, pos);

@@ -34,17 +34,7 @@ export async function intakeStep(
   for (const item of plan.ignored) {
     const record = files.get(item.file);
     if (!record || !finalReasons.has(item.reason) || record.status !== 'Arrived') continue;
-    files.set(
-      item.file,
-      await ctx.records.putFile(
-        migration.id,
-        item.file,
-        'Ignored',
-        record,
-        { ignoreReason: item.reason, ignoreMessage: item.message },
-        `${item.file} ignored: ${item.reason}.`,
-      ),
-    );
+    await ignore(ctx, migration, files, record, item.reason, item.message);
   }
 }
 
@@ -109,17 +99,7 @@ async function classifyArrived(
       migration.kind === 'SqlVm',
     );
     if (outcome.kind === 'ignored') {
-      files.set(
-        record.fileName,
-        await ctx.records.putFile(
-          migration.id,
-          record.fileName,
-          'Ignored',
-          record,
-          { ignoreReason: outcome.reason, ignoreMessage: outcome.message },
-          `${record.fileName} ignored: ${outcome.reason}.`,
-        ),
-      );
+      await ignore(ctx, migration, files, record, outcome.reason, outcome.message);
     } else if (outcome.kind === 'waiting') {
       if (doc.waitingReason !== outcome.reason)
         files.set(
@@ -154,4 +134,24 @@ async function classifyArrived(
       if (entry) run.planner.addFile(entry);
     }
   }
+}
+
+/** Marks a file Ignored for good, with its reason and message (it is never uploaded). */
+async function ignore(
+  ctx: EngineContext,
+  migration: MigrationRecord,
+  files: Map<string, FileRecord>,
+  record: FileRecord,
+  reason: string,
+  message: string,
+): Promise<void> {
+  const saved = await ctx.records.putFile(
+    migration.id,
+    record.fileName,
+    'Ignored',
+    record,
+    { ignoreReason: reason, ignoreMessage: message },
+    `${record.fileName} ignored: ${reason}.`,
+  );
+  files.set(record.fileName, saved);
 }

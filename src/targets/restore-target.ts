@@ -80,4 +80,17 @@ export interface RestoreTarget {
   complete(databaseName: string, lastBackupName: string): Promise<void>;
   /** Cancels a restore and drops the database it was creating; no error when there is none. */
   stop(databaseName: string): Promise<void>;
+  /**
+   * The engine tells the target that a blob (`<folder>/<file>`) was committed to the store. A target
+   * that watches storage itself (Log Replay Service) ignores it; the rehearsal scans that folder at
+   * once instead of waiting for its next poll.
+   */
+  blobCommitted?(blobName: string): void;
+  /**
+   * Subscribes to restore progress: `listener(databaseName)` is called (asynchronously, never inside
+   * the caller's call) whenever the restore details of that database may have changed (a set started
+   * or finished, the restore completed, failed or got blocked/unblocked). Returns the unsubscribe
+   * function. Targets without push (real LRS is polled) omit it.
+   */
+  onProgress?(listener: (databaseName: string) => void): () => void;
 }

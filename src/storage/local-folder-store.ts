@@ -18,12 +18,18 @@ import type { BlobProperties, BlobStore, CommitOptions, StagedBlock } from './bl
 import { validateBlobPrefix, validateBlockId, validateCommitOptions } from './blob-rules.js';
 import { BlobStoreError } from './errors.js';
 import { LocalBlobSource } from './local-blob-source.js';
-import { isAbsent, LocalCatalog, propertiesOf } from './local-catalog.js';
-import { nodeStoreFs, storeFailure, syncFolder, type LocalStoreFs } from './local-fs.js';
+import { isAbsent, LocalCatalog } from './local-catalog.js';
+import {
+  contentIdentity,
+  nodeStoreFs,
+  storeFailure,
+  syncFolder,
+  type LocalStoreFs,
+} from './local-fs.js';
 import { joinFiles } from './local-join.js';
 import { checkLocalName, pathOf, reservedPrefix } from './local-names.js';
 import { placeFile } from './local-place.js';
-import { contentIdentity, SidecarFiles, type SidecarEntry } from './local-sidecar.js';
+import { SidecarFiles, type SidecarEntry } from './local-sidecar.js';
 import { BlockStaging } from './local-staging.js';
 
 export interface LocalFolderStoreOptions {
@@ -120,6 +126,7 @@ export class LocalFolderBlobStore implements BlobStore {
     checkLocalName(this.#folder, name);
     const path = pathOf(this.#folder, name);
     await this.#guard(name, `Deleting blob "${name}"`, async () => {
+      this.#catalog.forget(name);
       if ((await this.#catalog.statFile(path)) !== null) await this.#fs.rm(path, { force: true });
       await this.#sidecars.remove(name);
       await this.#staging.discard(name);
@@ -165,7 +172,7 @@ export class LocalFolderBlobStore implements BlobStore {
         kept: 'the blob is committed; its next commit or delete removes the blocks left over.',
       });
     });
-    return propertiesOf(name, joined.stats, entry);
+    return this.#catalog.remember(name, joined.stats, entry);
   }
 
   /** After a delete: removes the blob's folders that are now empty, up to the store's folder. */

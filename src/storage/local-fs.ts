@@ -56,6 +56,15 @@ export interface LocalStoreFs {
 
 export const nodeStoreFs: LocalStoreFs = nodeFs;
 
+/**
+ * Which content a file holds, as far as its stats tell: inode, size and modification time. A rename
+ * keeps all three, so the identity of a file written under a temporary name is that of the blob it
+ * becomes; a rewrite changes at least one (local-sidecar.ts relies on this).
+ */
+export function contentIdentity(stats: LocalFileStats): string {
+  return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+}
+
 export function errnoOf(error: unknown): string | undefined {
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') {
     return error.code;

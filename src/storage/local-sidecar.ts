@@ -13,16 +13,11 @@
 import { join } from 'node:path';
 
 import { BlobStoreError } from './errors.js';
-import {
-  errnoOf,
-  writeFileAtomically,
-  type LocalFileStats,
-  type LocalStoreFs,
-} from './local-fs.js';
+import { errnoOf, writeFileAtomically, type LocalStoreFs } from './local-fs.js';
 import { blobKey } from './local-staging.js';
 
 export interface SidecarEntry {
-  /** The content this entry describes: see `contentIdentity`. */
+  /** The content this entry describes: see `contentIdentity` (local-fs.ts). */
   readonly identity: string;
   readonly contentMd5: string;
   readonly metadata: Readonly<Record<string, string>>;
@@ -32,10 +27,6 @@ interface Sidecar {
   /** The blob's name, for people looking at the folder. */
   readonly name: string;
   readonly entries: readonly SidecarEntry[];
-}
-
-export function contentIdentity(stats: LocalFileStats): string {
-  return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
 }
 
 export class SidecarFiles {
@@ -60,7 +51,11 @@ export class SidecarFiles {
 
   /** Step 2 above: records `entry`, keeping the entry of the content now in place (if any). */
   async record(name: string, entry: SidecarEntry, currentIdentity: string | null): Promise<void> {
-    const previous = (await this.#read(name))?.entries.find((e) => e.identity === currentIdentity);
+    // A new blob has no entry to keep: its sidecar, if any, is a delete's leftover.
+    const previous =
+      currentIdentity === null
+        ? undefined
+        : (await this.#read(name))?.entries.find((e) => e.identity === currentIdentity);
     const sidecar: Sidecar = { name, entries: previous ? [entry, previous] : [entry] };
     const bytes = Buffer.from(`${JSON.stringify(sidecar, null, 2)}\n`, 'utf8');
     await writeFileAtomically(this.#fs, this.#tempFolder, this.#pathOf(name), bytes);

@@ -1,7 +1,7 @@
 import * as nodeFs from 'node:fs/promises';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
@@ -75,6 +75,19 @@ function failingFs(code: string, failing: (path: string) => boolean, allowedByte
     },
   };
   return fs;
+}
+
+/** `node:fs/promises`, counting the reads of sidecar files (`.sqlmig-meta/…`). */
+function sidecarCountingFs() {
+  const reads = { sidecar: 0 };
+  const fs: LocalStoreFs = {
+    ...nodeFs,
+    readFile(path, encoding) {
+      if (path.includes(`${sep}.sqlmig-meta${sep}`)) reads.sidecar += 1;
+      return nodeFs.readFile(path, encoding);
+    },
+  };
+  return { fs, reads };
 }
 
 describe('LocalFolderBlobStore on disk', () => {
@@ -203,6 +216,61 @@ describe('LocalFolderBlobStore on disk', () => {
     expect(await store.list('.sqlmig-')).toEqual([]);
     await expect(store.list('.sqlmig-staging/')).resolves.toEqual([]);
     expect(await filesUnder(folder)).toContainEqual(expect.stringMatching(/^\.sqlmig-meta\//));
+  });
+
+  it('lists again without reading a sidecar while the blobs are unchanged', async () => {
+    const { fs, reads } = sidecarCountingFs();
+    const counted = new LocalFolderBlobStore(folder, { fs });
+    await upload(counted, 'Sales/full.bak', bytesOf(100, 1));
+    await upload(counted, 'Sales/log1.trn', bytesOf(50, 2));
+    const expected = [
+      { name: 'Sales/full.bak', size: 100, contentMd5: md5Of(bytesOf(100, 1)) },
+      { name: 'Sales/log1.trn', size: 50, contentMd5: md5Of(bytesOf(50, 2)) },
+    ];
+    const before = reads.sidecar;
+    for (let i = 0; i < 3; i += 1) expect(await counted.list('Sales/')).toMatchObject(expected);
+    expect(await counted.properties('Sales/full.bak')).toMatchObject(expected[0] ?? {});
+    // Committed through this instance: it knows the properties without reading them back.
+    expect(reads.sidecar).toBe(before);
+  });
+
+  it('sees the new properties of a blob another process rewrote or deleted', async () => {
+    const { fs, reads } = sidecarCountingFs();
+    const reader = new LocalFolderBlobStore(folder, { fs });
+    const other = new LocalFolderBlobStore(folder); // another process on the same folder
+    await upload(other, 'Sales/full.bak', bytesOf(100, 1));
+    await upload(other, 'Sales/log1.trn', bytesOf(50, 2));
+    expect(await reader.list('Sales/')).toMatchObject([
+      { name: 'Sales/full.bak', size: 100, contentMd5: md5Of(bytesOf(100, 1)), metadata: {} },
+      { name: 'Sales/log1.trn', size: 50 },
+    ]);
+    expect(reads.sidecar).toBe(2);
+    await reader.list('Sales/');
+    expect(reads.sidecar).toBe(2);
+
+    // Rewritten at the same size, with other bytes and metadata: its file's identity changed.
+    const next = bytesOf(100, 3);
+    await other.stageBlock('Sales/full.bak', 'a', next);
+    await other.commitBlocks('Sales/full.bak', ['a'], {
+      contentMd5: md5Of(next),
+      metadata: { round: '2' },
+    });
+    expect(await reader.list('Sales/')).toMatchObject([
+      { name: 'Sales/full.bak', size: 100, contentMd5: md5Of(next), metadata: { round: '2' } },
+      { name: 'Sales/log1.trn', size: 50, contentMd5: md5Of(bytesOf(50, 2)) },
+    ]);
+    expect(reads.sidecar).toBe(3); // the rewritten blob's only
+    expect(await reader.properties('Sales/full.bak')).toMatchObject({ metadata: { round: '2' } });
+
+    await other.delete('Sales/log1.trn');
+    expect((await reader.list('Sales/')).map((p) => p.name)).toEqual(['Sales/full.bak']);
+    expect(await reader.properties('Sales/log1.trn')).toBeNull();
+    await upload(other, 'Sales/log1.trn', bytesOf(60, 4));
+    expect(await reader.properties('Sales/log1.trn')).toMatchObject({
+      size: 60,
+      contentMd5: md5Of(bytesOf(60, 4)),
+    });
+    expect(reads.sidecar).toBe(4);
   });
 
   it.skipIf(process.platform === 'win32')(

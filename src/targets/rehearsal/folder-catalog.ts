@@ -47,6 +47,10 @@ export class FolderCatalog {
   readonly #store: BlobStore;
   readonly #prefix: string;
   readonly #entries = new Map<string, CatalogEntry>();
+  #version = 0;
+  /** What `entries()` and `databases()` return, built once per version (details ask often). */
+  #sorted: { readonly version: number; readonly entries: readonly CatalogEntry[] } | null = null;
+  #databases: { readonly version: number; readonly names: readonly string[] } | null = null;
 
   constructor(store: BlobStore, folder: string) {
     this.#store = store;
@@ -58,6 +62,11 @@ export class FolderCatalog {
     return `${this.#prefix}${name}`;
   }
 
+  /** Whether a blob of that name is one the folder's listing holds (directly or in a subfolder). */
+  holds(blobName: string): boolean {
+    return blobName.length > this.#prefix.length && blobName.startsWith(this.#prefix);
+  }
+
   /** The name within the folder of a name given either way (`file.bak` or `<folder>/file.bak`). */
   nameWithin(given: string): string {
     return this.#prefix !== '' && given.startsWith(this.#prefix)
@@ -65,8 +74,31 @@ export class FolderCatalog {
       : given;
   }
 
-  entries(): CatalogEntry[] {
-    return [...this.#entries.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  /** Moves on whenever an entry is added, replaced or removed: a cheap "has anything changed". */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Every entry, by name. */
+  entries(): readonly CatalogEntry[] {
+    if (this.#sorted?.version !== this.#version) {
+      const entries = [...this.#entries.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+      this.#sorted = { version: this.#version, entries };
+    }
+    return this.#sorted.entries;
+  }
+
+  /** The source databases with backup sets in the folder, sorted. */
+  databases(): readonly string[] {
+    if (this.#databases?.version !== this.#version) {
+      const names = new Set<string>();
+      for (const entry of this.#entries.values())
+        for (const set of entry.media?.sets ?? [])
+          if (set.header.DatabaseName !== null) names.add(set.header.DatabaseName);
+      const sorted = [...names].sort((a, b) => a.localeCompare(b));
+      this.#databases = { version: this.#version, names: sorted };
+    }
+    return this.#databases.names;
   }
 
   get(name: string): CatalogEntry | undefined {
@@ -92,15 +124,19 @@ export class FolderCatalog {
           : 'OtherExtension';
       if (kind !== 'Backup') {
         this.#entries.set(name, { name, blob, kind, file: null, media: null, retry: false });
+        this.#version += 1;
         continue;
       }
       const entry = await this.#read(name, blob);
+      // Counted after the entry is in place: a caller reading during the read above caches the old.
       this.#entries.set(name, entry);
+      this.#version += 1;
       read.push(entry);
     }
     for (const [name, entry] of this.#entries) {
       if (seen.has(name)) continue;
       this.#entries.delete(name);
+      this.#version += 1;
       if (entry.kind === 'Backup') removed.push(name);
     }
     return { read, removed };

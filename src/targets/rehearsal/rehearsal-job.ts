@@ -4,6 +4,10 @@
  * called: a set takes `max(minSetDurationMs, size / restoreBytesPerSecond)` and the next one starts
  * when it ends (or when it was first seen, if later), so results depend on the times given, not on
  * how often the caller looks.
+ *
+ * `revision` moves whenever what `restoreDetails` reports may have changed (the catalog, the sets
+ * restored or restoring, the status, a failure, the cutover point), so callers can cache what they
+ * build from a job and know when to tell others about it.
  */
 import { RestorePlanner, type RestoreStep } from '../../planning/index.js';
 import type { BlobStore } from '../../storage/index.js';
@@ -43,6 +47,11 @@ export class RehearsalJob {
   readonly #firstSeenMs = new Map<string, number>();
   #failure: Report | null = null;
   #storageFailure: Report | null = null;
+  #revision = 0;
+  /** `analysis()` until something it depends on changes (`#changed`): advance asks several times. */
+  #analysis: Analysis | null = null;
+  /** The latest time advanced to: time never goes back for a job, whoever drives it. */
+  #advancedMs: number;
 
   constructor(
     store: BlobStore,
@@ -56,6 +65,20 @@ export class RehearsalJob {
       request.lastBackupName === null ? null : this.catalog.nameWithin(request.lastBackupName);
     this.#rate = rate;
     this.#lastFinishMs = startedMs;
+    this.#advancedMs = startedMs;
+  }
+
+  get revision(): number {
+    return this.#revision;
+  }
+  /** When the set restoring finishes (simulated time), or null when none is restoring. */
+  get currentFinishesAt(): number | null {
+    return this.#current?.finishedAt ?? null;
+  }
+  /** The restore reached its cutover or autocomplete file: the next `advance` completes it. */
+  get reachedStop(): boolean {
+    const last = this.#restored.at(-1);
+    return this.stopAt !== null && last !== undefined && holds(last.step, this.stopAt);
   }
 
   get status(): JobStatus {
@@ -78,41 +101,42 @@ export class RehearsalJob {
   }
 
   analysis(): Analysis {
-    const databases = new Set<string>();
-    for (const entry of this.catalog.entries())
-      for (const set of entry.media?.sets ?? [])
-        if (set.header.DatabaseName !== null) databases.add(set.header.DatabaseName);
-    return analyzeQueue({
+    this.#analysis ??= analyzeQueue({
       planner: this.planner,
-      databases: [...databases].sort((a, b) => a.localeCompare(b)),
+      databases: this.catalog.databases(),
       pinnedDatabase: this.#pinnedDatabase,
       done: [...this.#restored, ...(this.#current ? [this.#current] : [])].map((r) => r.step),
       stopAt: this.stopAt,
       autocomplete: this.#cutoverAt === null && this.autocompleteAt !== null,
     });
+    return this.#analysis;
   }
 
   /** Lists the folder and feeds what changed to the planner. A listing failure is reported, not thrown. */
   async scan(): Promise<void> {
+    const version = this.catalog.version;
     let changes: CatalogChanges;
     try {
       changes = await this.catalog.refresh();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      this.#storageFailure = {
+      this.#setStorageFailure({
         code: 'BlobStorageFailure',
         message: `Listing the folder failed (${reason}); the next scan tries again.`,
-      };
+      });
       return;
     }
-    this.#storageFailure = null;
+    this.#setStorageFailure(null);
     for (const name of changes.removed) this.planner.removeFile(name);
     for (const entry of changes.read) if (entry.file) this.planner.addFile(entry.file);
+    if (this.catalog.version !== version) this.#changed();
   }
 
   /** Moves the simulated restore on to `nowMs`: finishes sets, starts the next, completes. */
-  advance(nowMs: number): void {
+  advance(atMs: number): void {
     if (this.#status === 'Completed' || this.#status === 'Failed') return;
+    const nowMs = Math.max(atMs, this.#advancedMs);
+    this.#advancedMs = nowMs;
     let analysis = this.analysis();
     // A set can start from the first scan that found it startable (present, and nothing blocking).
     if (!analysis.block?.startsNothing) {
@@ -127,16 +151,19 @@ export class RehearsalJob {
         this.#restored.push({ ...current, finishedMs: current.finishedAt });
         this.#lastFinishMs = current.finishedAt;
         this.#current = null;
+        this.#changed();
         analysis = this.analysis();
         continue;
       }
-      if (this.#reachedStop()) {
+      if (this.reachedStop) {
         this.#status = 'Completed';
+        this.#changed();
         return;
       }
       if (analysis.failure) {
         this.#status = 'Failed';
         this.#failure = analysis.failure;
+        this.#changed();
         return;
       }
       const next = analysis.queue[0];
@@ -161,6 +188,7 @@ export class RehearsalJob {
         finishedMs: null,
         finishedAt: startedMs + durationMs,
       };
+      this.#changed();
       analysis = this.analysis();
     }
   }
@@ -176,6 +204,7 @@ export class RehearsalJob {
     }
     this.#cutoverAt = target;
     this.#status = 'Completing';
+    this.#changed();
     return null;
   }
 
@@ -192,6 +221,7 @@ export class RehearsalJob {
         startedMs: null,
         finishedMs: null,
       });
+    this.#changed();
   }
 
   sizeOf(step: RestoreStep): number {
@@ -200,8 +230,15 @@ export class RehearsalJob {
     return bytes;
   }
 
-  #reachedStop(): boolean {
-    const last = this.#restored.at(-1);
-    return this.stopAt !== null && last !== undefined && holds(last.step, this.stopAt);
+  /** Something the analysis or the details depend on changed. */
+  #changed(): void {
+    this.#analysis = null;
+    this.#revision += 1;
+  }
+
+  #setStorageFailure(failure: Report | null): void {
+    if (failure?.message === this.#storageFailure?.message) return;
+    this.#storageFailure = failure;
+    this.#revision += 1;
   }
 }

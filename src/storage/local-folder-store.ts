@@ -24,17 +24,28 @@ import {
   nodeStoreFs,
   storeFailure,
   syncFolder,
+  type LocalFileStats,
   type LocalStoreFs,
 } from './local-fs.js';
-import { joinFiles } from './local-join.js';
+import { hashFile, joinFiles } from './local-join.js';
 import { checkLocalName, pathOf, reservedPrefix } from './local-names.js';
 import { placeFile } from './local-place.js';
 import { SidecarFiles, type SidecarEntry } from './local-sidecar.js';
-import { BlockStaging } from './local-staging.js';
+import { BlockStaging, type StagedBlockFile } from './local-staging.js';
 
 export interface LocalFolderStoreOptions {
   /** The file system; `node:fs/promises` by default. Tests pass one that fails like a full disk. */
   readonly fs?: LocalStoreFs;
+}
+
+/** The file a commit renames over the blob. */
+interface Content {
+  readonly path: string;
+  readonly contentMd5: string;
+  /** Of `path`; the rename keeps its `contentIdentity`. */
+  readonly stats: LocalFileStats;
+  /** A temporary file of blocks joined (removed when the commit fails), or a block's own file. */
+  readonly joined: boolean;
 }
 
 export class LocalFolderBlobStore implements BlobStore {
@@ -116,8 +127,8 @@ export class LocalFolderBlobStore implements BlobStore {
     for (const blockId of blockIds) validateBlockId(name, blockId);
     validateCommitOptions(name, options);
     const kept =
-      'the staged blocks are kept and the blob is unchanged. A commit needs free space for a ' +
-      'second copy of the blob while its blocks are joined.';
+      'the staged blocks are kept and the blob is unchanged. A commit of several blocks needs ' +
+      'free space for a second copy of the blob while its blocks are joined.';
     const action = `Committing blob "${name}"`;
     return this.#guard(name, action, () => this.#commit(name, blockIds, options), kept);
   }
@@ -140,27 +151,28 @@ export class LocalFolderBlobStore implements BlobStore {
     blockIds: readonly string[],
     options: CommitOptions,
   ): Promise<BlobProperties> {
-    const files = new Map((await this.#staging.blocks(name)).map((b) => [b.id, b.path]));
-    const missing = [...new Set(blockIds.filter((id) => !files.has(id)))];
+    const staged = new Map((await this.#staging.blocks(name)).map((b) => [b.id, b]));
+    const missing = [...new Set(blockIds.filter((id) => !staged.has(id)))];
     if (missing.length > 0) throw this.#blocksNotFound(name, missing);
-    const parts = blockIds.map((id) => files.get(id) ?? '');
-    const joined = await joinFiles(this.#fs, this.#tempFolder, parts);
+    const parts = blockIds.flatMap((id) => staged.get(id) ?? []);
+    const content = await this.#content(parts, await this.#staging.knownMd5(name, parts));
     const path = pathOf(this.#folder, name);
     const entry: SidecarEntry = {
-      identity: contentIdentity(joined.stats),
-      contentMd5: joined.contentMd5,
+      identity: contentIdentity(content.stats),
+      contentMd5: content.contentMd5,
       metadata: { ...options.metadata },
     };
     try {
-      if (options.contentMd5 !== undefined && options.contentMd5 !== joined.contentMd5) {
-        throw this.#mismatch(name, options.contentMd5, joined.contentMd5);
+      if (options.contentMd5 !== undefined && options.contentMd5 !== content.contentMd5) {
+        throw this.#mismatch(name, options.contentMd5, content.contentMd5);
       }
       const current = await this.#catalog.statFile(path);
       await this.#sidecars.record(name, entry, current && contentIdentity(current));
       await syncFolder(this.#fs, this.#sidecars.folder);
-      await placeFile(this.#fs, joined.path, path, { folder: this.#folder, name });
+      await placeFile(this.#fs, content.path, path, { folder: this.#folder, name });
     } catch (error) {
-      await this.#fs.rm(joined.path, { force: true }).catch(() => undefined);
+      // A joined file is this commit's own; a block's file stays staged for the next attempt.
+      if (content.joined) await this.#fs.rm(content.path, { force: true }).catch(() => undefined);
       throw error;
     }
     await syncFolder(this.#fs, dirname(path));
@@ -172,7 +184,27 @@ export class LocalFolderBlobStore implements BlobStore {
         kept: 'the blob is committed; its next commit or delete removes the blocks left over.',
       });
     });
-    return this.#catalog.remember(name, joined.stats, entry);
+    return this.#catalog.remember(name, content.stats, entry);
+  }
+
+  /**
+   * The file that becomes the blob, and its MD5. A single block's own file is moved into place by the
+   * commit's rename, not copied: it was flushed to the disk when it was staged, and the staging
+   * folder is inside the store's folder (one file system), so the rename is as atomic and durable as
+   * that of a joined file; the blob's last-modified time is then when its block was staged. Several
+   * blocks are joined into a new temporary file. The bytes are hashed only when the staging does not
+   * know their MD5 already.
+   */
+  async #content(parts: readonly StagedBlockFile[], knownMd5: string | null): Promise<Content> {
+    const [only] = parts;
+    if (parts.length !== 1 || only === undefined) {
+      const paths = parts.map((part) => part.path);
+      return { ...(await joinFiles(this.#fs, this.#tempFolder, paths, knownMd5)), joined: true };
+    }
+    if (knownMd5 !== null) {
+      return { path: only.path, contentMd5: knownMd5, stats: only.stats, joined: false };
+    }
+    return { path: only.path, ...(await hashFile(this.#fs, only.path)), joined: false };
   }
 
   /** After a delete: removes the blob's folders that are now empty, up to the store's folder. */

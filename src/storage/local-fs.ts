@@ -92,26 +92,30 @@ export async function writeAll(
 
 /**
  * Writes a whole file so that `path` holds either its old content or all of the new: the bytes go to
- * a temporary file in `tempFolder` (same file system), are flushed to the disk, then renamed.
+ * a temporary file in `tempFolder` (same file system), are flushed to the disk, then renamed. Returns
+ * the file's stats as written (a rename keeps its `contentIdentity`).
  */
 export async function writeFileAtomically(
   fs: LocalStoreFs,
   tempFolder: string,
   path: string,
   data: Uint8Array,
-): Promise<void> {
+): Promise<LocalFileStats> {
   await fs.mkdir(tempFolder, { recursive: true });
   const temp = join(tempFolder, `${randomUUID()}.tmp`);
   try {
+    let stats;
     const handle = await fs.open(temp, 'wx');
     try {
       await writeAll(handle, data, 0);
       await handle.sync();
+      stats = await handle.stat();
     } finally {
       await handle.close();
     }
     await fs.mkdir(dirname(path), { recursive: true });
     await fs.rename(temp, path);
+    return stats;
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;

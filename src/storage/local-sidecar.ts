@@ -4,9 +4,10 @@
  * file names the content each entry belongs to (inode, size, modification time; a rename keeps all
  * three) and holds the entry of the blob being replaced as well as the new one:
  *
- *   1. the new content is written to a temporary file;        (readers: old blob, old entry)
+ *   1. the new content is in a file of its own, flushed:      (readers: old blob, old entry)
+ *      the blocks joined in a temporary file, or the one block's staged file;
  *   2. the sidecar is rewritten with [new entry, old entry];  (readers: old blob, old entry)
- *   3. the temporary file is renamed over the blob.           (readers: new blob, new entry)
+ *   3. that file is renamed over the blob.                    (readers: new blob, new entry)
  *
  * A reader matches the entry to the content it found, so properties never mix two commits.
  */

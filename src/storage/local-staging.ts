@@ -5,11 +5,21 @@
  * order across restarts; a block is written to a `.tmp` file, flushed, then renamed, so a block file
  * is either complete or absent. Staging an id again writes a newer file and removes the older one;
  * should both survive a crash, the newer wins.
+ *
+ * The blocks an instance stages are also hashed as they come (local-staging-run.ts), so that a
+ * commit of them in staging order knows its MD5 without reading the bytes back.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 
-import { errnoOf, writeFileAtomically, type LocalStoreFs } from './local-fs.js';
+import {
+  contentIdentity,
+  errnoOf,
+  writeFileAtomically,
+  type LocalFileStats,
+  type LocalStoreFs,
+} from './local-fs.js';
+import { StagingRun, type RunPosition } from './local-staging-run.js';
 
 export interface StagedBlockFile {
   readonly id: string;
@@ -17,15 +27,26 @@ export interface StagedBlockFile {
   /** Staging order: higher was staged later. */
   readonly sequence: number;
   readonly path: string;
+  /** When listed; a commit records them with the blob, and a rename keeps them. */
+  readonly stats: LocalFileStats;
 }
 
 /**
  * Per staging folder, what one store instance needs to stage without reading the folder each time
- * (a large backup has thousands of blocks): the next sequence number, and the file of each id.
+ * (a large backup has thousands of blocks): the next sequence number, the file of each id, and the
+ * run of blocks it hashed (null when the folder held blocks it did not stage: after a restart).
  */
 interface StagingState {
   next: number;
-  readonly latest: Map<string, { readonly sequence: number; readonly path: string }>;
+  readonly latest: Map<string, BlockRecord>;
+  readonly run: StagingRun | null;
+}
+
+interface BlockRecord {
+  readonly sequence: number;
+  readonly path: string;
+  /** Where the block is in the run, and the identity of the file it was written to. */
+  readonly hashed: (RunPosition & { readonly identity: string }) | null;
 }
 
 const blockFileName = /^(\d{10})-([A-Za-z0-9_-]*)\.block$/;
@@ -48,18 +69,51 @@ export class BlockStaging {
   async stage(name: string, blockId: string, data: Uint8Array): Promise<void> {
     const folder = this.#folderOf(name);
     const state = await this.#stateOf(folder);
-    // Taken synchronously after the await: concurrent stagings of one blob get distinct numbers.
+    // Taken synchronously after the await: concurrent stagings of one blob get distinct numbers, and
+    // the run hashes them in the order of those numbers.
     const sequence = state.next;
     state.next += 1;
+    const position = state.run?.add(blockId, data) ?? null;
     const path = join(folder, `${String(sequence).padStart(10, '0')}-${encodeId(blockId)}.block`);
-    await writeFileAtomically(this.#fs, folder, path, data);
+    let stats;
+    try {
+      stats = await writeFileAtomically(this.#fs, folder, path, data);
+    } catch (error) {
+      state.run?.break(); // the run holds bytes that are not on disk
+      throw error;
+    }
     const older = state.latest.get(blockId);
     if (older !== undefined && older.sequence > sequence) {
       await this.#fs.rm(path, { force: true }); // a later staging of the same id finished first
     } else {
-      state.latest.set(blockId, { sequence, path });
+      const hashed = position && { ...position, identity: contentIdentity(stats) };
+      state.latest.set(blockId, { sequence, path, hashed });
       if (older !== undefined) await this.#fs.rm(older.path, { force: true });
     }
+  }
+
+  /**
+   * The MD5 of `parts` joined in that order (files of `blocks`), when this instance hashed exactly
+   * those blocks in that order as it staged them and their files are unchanged since (same
+   * `contentIdentity`: a file rewritten in place gets a new modification time); null otherwise, and
+   * the commit reads the bytes to hash them.
+   */
+  async knownMd5(name: string, parts: readonly StagedBlockFile[]): Promise<string | null> {
+    const state = await this.#states.get(this.#folderOf(name))?.catch(() => undefined);
+    let md5: string | null = null;
+    for (const [index, part] of parts.entries()) {
+      const record = state?.latest.get(part.id);
+      const hashed = record?.hashed;
+      if (
+        record?.path !== part.path ||
+        hashed?.index !== index ||
+        hashed.identity !== contentIdentity(part.stats)
+      ) {
+        return null;
+      }
+      md5 = hashed.md5;
+    }
+    return md5;
   }
 
   /** The staged blocks of a blob, in staging order; one per id, the last staged. */
@@ -84,9 +138,12 @@ export class BlockStaging {
   async #stateOf(folder: string): Promise<StagingState> {
     let state = this.#states.get(folder);
     if (state === undefined) {
-      const started = this.#files(folder).then((files) => ({
+      const started = this.#files(folder).then((files): StagingState => ({
         next: (files.at(-1)?.sequence ?? -1) + 1,
-        latest: new Map(files.map((f) => [f.id, { sequence: f.sequence, path: f.path }])),
+        latest: new Map(
+          files.map((f) => [f.id, { sequence: f.sequence, path: f.path, hashed: null }]),
+        ),
+        run: files.length === 0 ? new StagingRun() : null,
       }));
       started.catch(() => {
         if (this.#states.get(folder) === started) this.#states.delete(folder);
@@ -111,15 +168,15 @@ export class BlockStaging {
       const match = blockFileName.exec(entry.name);
       if (!entry.isFile() || match === null) continue;
       const path = join(folder, entry.name);
-      let size;
+      let stats;
       try {
-        size = (await this.#fs.stat(path)).size;
+        stats = await this.#fs.stat(path);
       } catch (error) {
         if (errnoOf(error) === 'ENOENT') continue; // replaced by a newer staging meanwhile
         throw error;
       }
       const id = Buffer.from(match[2] ?? '', 'base64url').toString('utf8');
-      files.push({ id, size, sequence: Number(match[1]), path });
+      files.push({ id, size: stats.size, sequence: Number(match[1]), path, stats });
     }
     return files.sort((a, b) => a.sequence - b.sequence);
   }

@@ -1,5 +1,5 @@
 import * as nodeFs from 'node:fs/promises';
-import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
@@ -88,6 +88,26 @@ function sidecarCountingFs() {
     },
   };
   return { fs, reads };
+}
+
+/** `node:fs/promises`, counting the staged block files opened for reading (a commit reading them back). */
+function blockReadCountingFs() {
+  const opened = { blocks: 0 };
+  const fs: LocalStoreFs = {
+    ...nodeFs,
+    open(path, flags) {
+      if (path.endsWith('.block') && flags === 'r') opened.blocks += 1;
+      return nodeFs.open(path, flags);
+    },
+  };
+  return { fs, opened };
+}
+
+/** The one staged block file of the only blob with staged blocks. */
+async function onlyStagedFile(folder: string): Promise<string> {
+  const blocks = (await filesUnder(folder)).filter((f) => f.endsWith('.block'));
+  expect(blocks).toHaveLength(1);
+  return join(folder, ...(blocks[0] ?? '').split('/'));
 }
 
 describe('LocalFolderBlobStore on disk', () => {
@@ -202,6 +222,94 @@ describe('LocalFolderBlobStore on disk', () => {
     expect(committed.contentMd5).toBe(md5Of(bytesOf(10, 1)));
     expect(await store.properties('x.bak')).toEqual(committed);
   });
+
+  it('commits one block by moving its staged file into place, without reading it back', async () => {
+    const { fs, opened } = blockReadCountingFs();
+    const counted = new LocalFolderBlobStore(folder, { fs });
+    const content = bytesOf(70_000, 1);
+    await counted.stageBlock('Sales/log1.trn', '000000', content);
+    const staged = await stat(await onlyStagedFile(folder));
+    const committed = await counted.commitBlocks('Sales/log1.trn', ['000000'], {
+      contentMd5: md5Of(content),
+      metadata: { sourceFile: 'log1.trn' },
+    });
+    expect(opened.blocks).toBe(0); // its MD5 was taken as it was staged
+    const placed = await stat(join(folder, 'Sales', 'log1.trn'));
+    if (process.platform !== 'win32') expect(placed.ino).toBe(staged.ino); // renamed, not copied
+    expect(await readAll(counted, 'Sales/log1.trn')).toEqual(content);
+    expect(committed).toMatchObject({ size: 70_000, contentMd5: md5Of(content) });
+    expect(await new LocalFolderBlobStore(folder).properties('Sales/log1.trn')).toEqual(committed);
+    expect((await filesUnder(folder)).filter((f) => !f.startsWith('.sqlmig-meta/'))).toEqual([
+      'Sales/log1.trn',
+    ]);
+  });
+
+  it('hashes a block at commit when this instance did not stage it (a restart)', async () => {
+    const content = bytesOf(5000, 2);
+    await store.stageBlock('x.bak', 'a', content);
+    const { fs, opened } = blockReadCountingFs();
+    const restarted = new LocalFolderBlobStore(folder, { fs });
+    await expect(
+      restarted.commitBlocks('x.bak', ['a'], { contentMd5: md5Of(bytesOf(5000, 3)) }),
+    ).rejects.toMatchObject({ code: 'ContentMismatch' });
+    expect(await restarted.stagedBlocks('x.bak')).toEqual([{ id: 'a', size: 5000 }]);
+    expect(await restarted.commitBlocks('x.bak', ['a'])).toMatchObject({
+      contentMd5: md5Of(content),
+    });
+    expect(opened.blocks).toBe(2);
+    expect(await readAll(store, 'x.bak')).toEqual(content);
+  });
+
+  it('records the MD5 of blocks joined in staging order and in another order', async () => {
+    const [a, b, c] = [bytesOf(3000, 1), bytesOf(4000, 2), bytesOf(10, 3)];
+    for (const [id, bytes] of [
+      ['a', a],
+      ['b', b],
+      ['c', c],
+    ] as const) {
+      await store.stageBlock('in-order.bak', id, bytes);
+      await store.stageBlock('other-order.bak', id, bytes);
+    }
+    const inOrder = await store.commitBlocks('in-order.bak', ['a', 'b', 'c']);
+    expect(inOrder).toMatchObject({ size: 7010, contentMd5: md5Of(a, b, c) });
+    expect(await store.commitBlocks('other-order.bak', ['b', 'a'])).toMatchObject({
+      size: 7000,
+      contentMd5: md5Of(b, a),
+    });
+    expect(await readAll(store, 'in-order.bak')).toEqual(concat(a, b, c));
+    expect(await readAll(store, 'other-order.bak')).toEqual(concat(b, a));
+  });
+
+  it.each([
+    ['rewritten at another size', 'resized'],
+    ['rewritten in place at the same size', 'same size'],
+  ] as const)(
+    'refuses to commit a staged block %s after it was staged (ContentMismatch)',
+    async (_, how) => {
+      await upload(store, 'Sales/full.bak', bytesOf(10, 1));
+      const [a, b] = [bytesOf(2000, 2), bytesOf(3000, 3)];
+      await store.stageBlock('Sales/full.bak', 'a', a);
+      const file = await onlyStagedFile(folder);
+      await store.stageBlock('Sales/full.bak', 'b', b);
+      const before = await stat(file);
+      await writeFile(file, bytesOf(how === 'resized' ? 1999 : 2000, 9));
+      // The store sees a change through the file's stats; a clock coarser than this test's two
+      // writes could leave the modification time equal, so it is moved on as time would.
+      await utimes(file, before.atime, new Date(before.mtimeMs + 10_000));
+      for (const ids of [['a'], ['a', 'b']]) {
+        const expected = ids.length === 1 ? md5Of(a) : md5Of(a, b);
+        await expect(
+          store.commitBlocks('Sales/full.bak', ids, { contentMd5: expected }),
+        ).rejects.toMatchObject({ code: 'ContentMismatch' });
+      }
+      expect(await readAll(store, 'Sales/full.bak')).toEqual(bytesOf(10, 1));
+      expect((await store.stagedBlocks('Sales/full.bak')).map((s) => s.id)).toEqual(['a', 'b']);
+      expect(await store.properties('Sales/full.bak')).toMatchObject({
+        size: 10,
+        contentMd5: md5Of(bytesOf(10, 1)),
+      });
+    },
+  );
 
   it('lists no staging, sidecar or temporary file; a file put there by hand is a blob', async () => {
     await upload(store, 'Sales/full.bak', bytesOf(10, 1));

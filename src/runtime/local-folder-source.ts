@@ -4,7 +4,7 @@
  * already staged when an upload was interrupted, and without writing anything when the blob already
  * holds the file's bytes (a process that died after the commit, before recording it). Every upload
  * checks that it read exactly the bytes the file held when it started (a file changed under it is
- * refused, not half-copied).
+ * refused, not half-copied). Each byte is read once and hashed once per digest it goes into.
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
@@ -88,7 +88,10 @@ export class LocalFolderSource {
         });
         if (done) return { ...done, durationMs: Date.now() - started };
       }
-      const md5 = createHash('md5');
+      // A file of one block has one digest: its block's MD5 is the file's. Several blocks need the
+      // file's MD5 besides, taken in the same pass over the bytes read.
+      const fileMd5 = before.size > this.#blockSize ? createHash('md5') : null;
+      let onlyBlockMd5 = emptyMd5;
       const ids: string[] = [];
       // A small file needs no buffer of a whole block (a 100 KiB log in a 4 MiB buffer is mostly GC).
       const buffer = new Uint8Array(Math.max(1, Math.min(this.#blockSize, before.size)));
@@ -96,16 +99,14 @@ export class LocalFolderSource {
       let dataWritten = 0;
       for (let index = 0; dataRead < before.size; index++) {
         signal?.throwIfAborted();
-        const { bytesRead } = await handle.read(
-          buffer,
-          0,
-          Math.min(this.#blockSize, before.size - dataRead),
-          dataRead,
-        );
+        const length = Math.min(this.#blockSize, before.size - dataRead);
+        const bytesRead = await readFully(handle, buffer, length, dataRead);
         if (bytesRead === 0) break;
         const block = buffer.subarray(0, bytesRead);
-        md5.update(block);
-        const id = blockId(index, block);
+        const blockMd5 = createHash('md5').update(block).digest('base64');
+        fileMd5?.update(block);
+        onlyBlockMd5 = blockMd5;
+        const id = blockId(index, blockMd5);
         ids.push(id);
         if (staged.get(id) !== bytesRead) {
           await store.stageBlock(blobName, id, block);
@@ -118,13 +119,14 @@ export class LocalFolderSource {
       if (
         dataRead !== before.size ||
         after.size !== before.size ||
-        after.mtimeMs !== before.mtimeMs
+        after.mtimeMs !== before.mtimeMs ||
+        (fileMd5 === null && ids.length > 1) // it shrank and grew: no single digest covers it
       ) {
         throw new Error(
           `${name} changed while it was being uploaded (${before.size} bytes at the start, ${after.size} now, ${dataRead} read); it is uploaded again once it stops changing.`,
         );
       }
-      const contentMd5 = md5.digest('base64');
+      const contentMd5 = fileMd5?.digest('base64') ?? onlyBlockMd5;
       try {
         // Blob metadata must be ASCII (Azure's rule): the file name is percent-encoded.
         await store.commitBlocks(blobName, ids, {
@@ -196,12 +198,33 @@ interface UploadCalls {
 }
 
 /**
+ * Reads `length` bytes at `position` into the start of `buffer`: fewer only at the end of the file, so
+ * that every block but the last is whole even where a read returns less than asked (network shares).
+ */
+async function readFully(
+  handle: FileHandle,
+  buffer: Uint8Array,
+  length: number,
+  position: number,
+): Promise<number> {
+  let filled = 0;
+  while (filled < length) {
+    const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/** The MD5 of no bytes: an empty file's. */
+const emptyMd5 = createHash('md5').digest('base64');
+
+/**
  * A block's id: its index and the MD5 of its bytes, fixed-width (Azure wants every id of a blob to be
  * the same length). A block staged by an earlier attempt is reused only when its id matches, so only
  * when it holds the same bytes: a file rewritten at the same size between attempts cannot leave a stale
  * block in the blob, even on a store (Azure) that does not check the whole blob's MD5 on commit.
  */
-function blockId(index: number, block: Uint8Array): string {
-  const digest = createHash('md5').update(block).digest('base64');
-  return Buffer.from(`${String(index).padStart(8, '0')}-${digest}`).toString('base64');
+function blockId(index: number, blockMd5: string): string {
+  return Buffer.from(`${String(index).padStart(8, '0')}-${blockMd5}`).toString('base64');
 }

@@ -1,17 +1,29 @@
 /**
- * The in-process integration runtime's uploads: interrupted uploads resume from the staged blocks, a
- * blob already committed from the same bytes is not written again, and a changed file is uploaded
- * anew.
+ * The in-process integration runtime: interrupted uploads resume from the staged blocks, a blob
+ * already committed from the same bytes is not written again, a changed file is uploaded anew;
+ * listings stat only the files asked about; watching a folder is a hint that never fails.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type * as FsPromises from 'node:fs/promises';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { LocalFolderSource } from '../../src/runtime/index.js';
 import { LocalFolderBlobStore, type BlobStore } from '../../src/storage/index.js';
+
+/** The paths `stat` was called on (`node:fs/promises` is wrapped for this file). */
+const statted = vi.hoisted(() => new Array<string>());
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const actual = await importOriginal<typeof FsPromises>();
+  const stat = (path: string) => {
+    statted.push(path);
+    return actual.stat(path);
+  };
+  return { ...actual, stat };
+});
 
 const blockBytes = 64 * 1024;
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
@@ -106,5 +118,40 @@ describe('LocalFolderSource uploads', () => {
     const outcome = await source.upload('full.bak', unchecked, 'Sales/full.bak', () => undefined);
     expect(outcome.dataWritten).toBe(rewritten.length);
     expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(rewritten));
+  });
+});
+
+describe('LocalFolderSource upload digests', () => {
+  let root = '';
+  let store: LocalFolderBlobStore;
+  let source: LocalFolderSource;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'sqlmig-runtime-'));
+    store = new LocalFolderBlobStore(join(root, 'blobs'));
+    source = new LocalFolderSource(join(root, 'share'), { blockSizeBytes: blockBytes });
+    await mkdir(join(root, 'share'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['an empty file', 0, 0],
+    ['a file of one short block', 1000, 1],
+    ['a file of exactly one block', blockBytes, 1],
+    ['a file of three blocks', 2 * blockBytes + 5, 3],
+  ])('uploads %s with its MD5', async (_, size, blocks) => {
+    const content = randomBytes(size);
+    await writeFile(join(root, 'share', 'f.bak'), content);
+    const counted = countingStore(store);
+    const outcome = await source.upload('f.bak', counted, 'Sales/f.bak', () => undefined);
+    expect(counted.staged).toBe(blocks);
+    expect(outcome).toMatchObject({ dataRead: size, dataWritten: size, contentMd5: md5(content) });
+    expect(md5(await readFile(join(root, 'blobs', 'Sales', 'f.bak')))).toBe(md5(content));
+    expect(await store.properties('Sales/f.bak')).toMatchObject({
+      size,
+      contentMd5: md5(content),
+      metadata: { sourceFile: 'f.bak' },
+    });
   });
 });

@@ -13,6 +13,7 @@ import { join, relative, sep } from 'node:path';
 
 import { readBackupFile, type FileResult } from '../backup/index.js';
 import { isBlobStoreError, type BlobStore } from '../storage/index.js';
+import { watchFolder } from './folder-watch.js';
 
 export interface LocalFolderSourceOptions {
   /** Size of each uploaded block. Default 4 MiB. */
@@ -50,17 +51,36 @@ export class LocalFolderSource {
     }
   }
 
-  async list(): Promise<FileInfo[]> {
+  /**
+   * The files under the folder (subfolders included), names relative to it with `/`; names starting
+   * with `.` are left out. `wanted` is asked about each name found, before anything else is read of
+   * that file: only the files it accepts are stat'ed (sized and dated) and returned, so a caller
+   * that already knows most files pays for the folder's listing only. Without it, every file is.
+   */
+  async list(wanted?: (name: string) => boolean): Promise<FileInfo[]> {
     const entries = await readdir(this.#folder, { withFileTypes: true, recursive: true });
     const files: FileInfo[] = [];
     for (const entry of entries) {
       if (!entry.isFile() || entry.name.startsWith('.')) continue;
       const path = join(entry.parentPath, entry.name);
+      const name = this.#name(path);
+      if (wanted !== undefined && !wanted(name)) continue;
       const info = await stat(path).catch(() => null);
-      if (!info) continue;
-      files.push({ name: this.#name(path), size: info.size, modifiedAt: info.mtime.toISOString() });
+      if (!info) continue; // removed since the folder was read
+      files.push({ name, size: info.size, modifiedAt: info.mtime.toISOString() });
     }
     return files.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * Calls `onChange` when something in the folder may have changed, until the returned function is
+   * called (any number of times). A hint only: the folder itself is watched (`fs.watch`), not its
+   * subfolders, whose files the periodic `list` finds; network shares (SMB, NFS) may deliver no
+   * events at all; and a folder that does not exist yet, or a watch that fails (the folder removed,
+   * the system's limit of watches reached), ends it quietly. Never throws.
+   */
+  watch(onChange: () => void): () => void {
+    return watchFolder(this.#folder, onChange);
   }
 
   async readHeaders(name: string): Promise<FileResult> {

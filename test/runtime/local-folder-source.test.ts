@@ -4,8 +4,9 @@
  * listings stat only the files asked about; watching a folder is a hint that never fails.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { unlinkSync } from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -153,5 +154,116 @@ describe('LocalFolderSource upload digests', () => {
       contentMd5: md5(content),
       metadata: { sourceFile: 'f.bak' },
     });
+  });
+});
+
+describe('LocalFolderSource listing and watching', () => {
+  let root = '';
+  let share = '';
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'sqlmig-runtime-'));
+    share = join(root, 'share');
+    await mkdir(join(share, 'sub'), { recursive: true });
+    for (const name of ['a.bak', 'b.trn', 'sub/c.trn', '.hidden']) {
+      await writeFile(join(share, ...name.split('/')), name);
+    }
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('lists every file without a predicate', async () => {
+    const files = await new LocalFolderSource(share).list();
+    expect(files.map((f) => [f.name, f.size])).toEqual([
+      ['a.bak', 5],
+      ['b.trn', 5],
+      ['sub/c.trn', 9],
+    ]);
+    expect(files[0]?.modifiedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('asks the predicate about each file found, and stats only the files it wants', async () => {
+    const asked: string[] = [];
+    statted.length = 0;
+    const files = await new LocalFolderSource(share).list((name) => {
+      asked.push(name);
+      return name !== 'b.trn';
+    });
+    expect(files.map((f) => f.name)).toEqual(['a.bak', 'sub/c.trn']);
+    expect(asked.sort()).toEqual(['a.bak', 'b.trn', 'sub/c.trn']);
+    expect(statted.map((p) => p.slice(share.length + 1).replaceAll('\\', '/')).sort()).toEqual([
+      'a.bak',
+      'sub/c.trn',
+    ]);
+  });
+
+  it('leaves out a file removed between the listing and its stat', async () => {
+    const files = await new LocalFolderSource(share).list((name) => {
+      // Asked before the file is stat'ed: removing it here is a file removed in between.
+      if (name === 'a.bak') unlinkSync(join(share, 'a.bak'));
+      return true;
+    });
+    expect(files.map((f) => f.name)).not.toContain('a.bak');
+    expect(files.map((f) => f.name)).toContain('b.trn');
+  });
+
+  /** Resolves at the first call of the watch's callback; rejects after a generous delay. */
+  function firstChange(source: LocalFolderSource): { changed: Promise<void>; close: () => void } {
+    let close: () => void = () => undefined;
+    const changed = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error('no change reported in 10 s'));
+      }, 10_000);
+      close = source.watch(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return { changed, close };
+  }
+
+  it('calls back when a file is created in the folder', async () => {
+    const { changed, close } = firstChange(new LocalFolderSource(share));
+    try {
+      await writeFile(join(share, 'new.trn'), 'x');
+      await changed;
+    } finally {
+      close();
+    }
+  });
+
+  it('calls back when a file is renamed into the folder', async () => {
+    await writeFile(join(root, 'outside.trn'), 'x');
+    const { changed, close } = firstChange(new LocalFolderSource(share));
+    try {
+      await rename(join(root, 'outside.trn'), join(share, 'moved.trn'));
+      await changed;
+    } finally {
+      close();
+    }
+  });
+
+  it('does not throw watching a folder that does not exist; closing twice is fine', () => {
+    const source = new LocalFolderSource(join(root, 'not-yet'));
+    const close = source.watch(() => {
+      throw new Error('never called');
+    });
+    close();
+    close();
+  });
+
+  it('survives the folder being removed while watched, and a callback that throws', async () => {
+    const calls: number[] = [];
+    const close = new LocalFolderSource(share).watch(() => {
+      calls.push(calls.length);
+      throw new Error('a careless callback');
+    });
+    await writeFile(join(share, 'new.trn'), 'x');
+    await rm(share, { recursive: true, force: true });
+    await vi.waitFor(() => {
+      expect(calls.length).toBeGreaterThan(0);
+    }, 10_000);
+    close();
+    close();
   });
 });

@@ -8,13 +8,21 @@ export interface RehearsalOptions {
   readonly restoreBytesPerSecond?: number;
   /** Shortest simulated restore of one backup set. Default 0. */
   readonly minSetDurationMs?: number;
-  /** Real-timer mode (`startPolling`): how often folders are scanned and restores move on. Default 5 s. */
+  /**
+   * Real-timer mode (`startPolling`): how often the safety-net poll scans the folders no
+   * `blobCommitted` notice named of late (blobs written by another process). Notices and each set's
+   * finishing time move restores on in between. Default 5 s.
+   */
   readonly pollIntervalMs?: number;
-  /** The clock `tick()` and `start()` read when no time is given. Default: the system clock. */
+  /**
+   * The clock read when no time is given (`tick()`, `start()`, scans after notices, wake-ups).
+   * Default: the system clock.
+   */
   readonly clock?: { now(): Date };
   /**
-   * Called when a timer-driven tick fails unexpectedly (folder and blob failures are reported in
-   * `blockReason`, not here). Default: a process warning.
+   * Called when work nobody awaits fails unexpectedly (a scan after a notice or a poll, a wake-up),
+   * and when an `onProgress` listener throws. Folder and blob failures are reported in
+   * `blockReason`, not here. Default: a process warning.
    */
   readonly onError?: (error: unknown) => void;
 }
@@ -54,5 +62,5 @@ function positive(name: string, value: number, zeroAllowed: boolean): void {
 
 function warn(error: unknown): void {
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.emitWarning(`Rehearsal target: a scheduled scan failed: ${text}`, 'SqlmigRehearsal');
+  process.emitWarning(`Rehearsal target: scheduled work failed: ${text}`, 'SqlmigRehearsal');
 }

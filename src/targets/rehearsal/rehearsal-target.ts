@@ -5,9 +5,19 @@
  * complete, stop; the same statuses, counts and error names) and says it is a rehearsal in its
  * description and in every message.
  *
- * Driving it: `tick(now)` scans every running restore's folder and moves the simulated restores on to
- * `now` (tests call it with chosen times); `startPolling()` ticks every `pollIntervalMs` on a timer
- * (the service), `close()` stops it.
+ * Driving it. Simulated restores move only when a restore is advanced to a time (see
+ * `rehearsal-job.ts`); what advances them:
+ * - `tick(now)` scans every running restore's folder and advances it to `now` (tests call it with
+ *   chosen times, and nothing else moves a restore while the clock is set by hand);
+ * - `blobCommitted(blob)` scans the folder holding that blob at once and advances its restore to
+ *   the clock's now; a set then restoring wakes its restore when it finishes (an unref'd timer), so
+ *   a 100 KiB log is reported restored half a millisecond later, not at the next poll;
+ * - `startPolling()` (the service) adds a safety net for blobs written by someone who does not
+ *   notify: every `pollIntervalMs`, each restore whose folder was not scanned in the last half
+ *   interval is scanned; and a restore started from then on scans its folder at once (the engine starts one
+ *   when its first backups are uploaded already). `close()` stops all of it.
+ * Work on one restore is serialized (its lane); restores scan side by side, a few at a time.
+ * `onProgress` listeners hear, on a later turn of the event loop, which databases' details changed.
  *
  * State lives in memory. A completed rehearsal leaves a record of a "restored" database (so sqlmig's
  * "never overwrite" holds) until `stop` drops it. After a service restart, `resume(request,
@@ -20,6 +30,8 @@ import type { RestoreDetails, RestoreTarget, StartRestore } from '../restore-tar
 import { RestoreTargetError } from '../target-error.js';
 
 import { restoreDetails } from './details-report.js';
+import { JobLane } from './job-lane.js';
+import { ProgressNotifier } from './progress-notifier.js';
 import { checkedRequest, cutOver, existingDatabase, prefix } from './refusals.js';
 import { RehearsalJob } from './rehearsal-job.js';
 import {
@@ -28,14 +40,31 @@ import {
   type RehearsalOptions,
 } from './rehearsal-options.js';
 import { rebuildRestored } from './resume-state.js';
+import { ScanSlots } from './scan-slots.js';
 
 export interface RehearsalTarget extends RestoreTarget {
   readonly kind: 'Rehearsal';
   /** Scans the folders of running restores and moves them on to `now` (default: the clock). */
   tick(now?: Date): Promise<void>;
-  /** Real-timer mode: ticks every `pollIntervalMs` until `close()`. */
+  /**
+   * Returns at once; the restores whose folder holds the blob (`<folder>/…`, compared exactly as the
+   * folder was given to `start`) scan it soon after and move on to the clock's now. Notices that
+   * arrive before that scan starts are served by it; one arriving during it, by one more after it.
+   * No running restore's folder: nothing happens.
+   */
+  blobCommitted(blobName: string): void;
+  /**
+   * `listener(databaseName)`, the name as given to `start`, on a later turn of the event loop
+   * (`setImmediate`), once per database for all the changes of a turn: after a restore is started,
+   * resumed or stopped, and after any scan, cutover or wake-up that changed what `details` reports.
+   * A throwing listener is reported to `onError`.
+   */
+  onProgress(listener: (databaseName: string) => void): () => void;
+  /** The same object as long as nothing in it changed (built once per change of the restore). */
+  details(databaseName: string): Promise<RestoreDetails>;
+  /** Real-timer mode: the safety-net poll every `pollIntervalMs`; starts scan their folder at once. */
   startPolling(): void;
-  /** Stops the timer and waits for a tick under way; the target then refuses new restores. */
+  /** Stops timers and the poll, waits for scans under way; the target then refuses new restores. */
   close(): Promise<void>;
 }
 
@@ -43,21 +72,51 @@ export function createRehearsalTarget(options: RehearsalOptions): RehearsalTarge
   return new Rehearsal(compileRehearsalOptions(options));
 }
 
+/**
+ * At most this many folders are listed and read at once: enough that a slow folder does not hold up
+ * the others, few enough not to flood the blob store (and the thread pool behind a local folder).
+ */
+const scanConcurrency = 8;
+
+/** When a wake-up was set: the target's clock, the real time (`performance.now()`), the delay. */
+interface WakeArmed {
+  readonly clockMs: number;
+  readonly realMs: number;
+  readonly delayMs: number;
+}
+
+/** A restore the target knows, with the work queued for it and what was last built from it. */
+interface Held {
+  readonly job: RehearsalJob;
+  readonly lane: JobLane;
+  /** The job's revision last told to `onProgress` listeners. */
+  reported: number;
+  /** `restoreDetails` of the job at a revision: nothing in it depends on the time it is asked. */
+  details: { readonly revision: number; readonly value: RestoreDetails } | null;
+}
+
 class Rehearsal implements RehearsalTarget {
   readonly kind = 'Rehearsal' as const;
   readonly description: string;
   readonly #options: CompiledRehearsalOptions;
   /** Restores running, completed or failed, by database name (case-insensitive, as SQL Server). */
-  readonly #jobs = new Map<string, RehearsalJob>();
+  readonly #jobs = new Map<string, Held>();
   /** The last details of restores stopped since, reported with status `Stopped`. */
   readonly #stopped = new Map<string, RestoreDetails>();
-  #ticks: Promise<void> = Promise.resolve();
-  #timer: NodeJS.Timeout | null = null;
-  #polling = false;
+  /** `resume`s under way, by database name: a second one waits for the first. */
+  readonly #resuming = new Map<string, Promise<void>>();
+  /** Work started and not settled yet (scans, cutovers, resumes): what `close` waits for. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #slots = new ScanSlots(scanConcurrency);
+  readonly #progress: ProgressNotifier;
+  #poll: NodeJS.Timeout | null = null;
+  /** `startPolling` was called: the clock is real, so a start may scan and advance at once. */
+  #live = false;
   #closed = false;
 
   constructor(options: CompiledRehearsalOptions) {
     this.#options = options;
+    this.#progress = new ProgressNotifier(options.onError);
     this.description = `Rehearsal (no Azure): Log Replay Service's rules applied to the backups in ${options.store.description}; nothing is restored`;
   }
 
@@ -72,22 +131,50 @@ class Rehearsal implements RehearsalTarget {
   }
 
   /** Rebuilds a restore after a service restart (see the file comment); no-op when it runs. */
-  resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void> {
-    return this.#serial(() => this.#resume(request, lastRestoredFileName));
+  async resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void> {
+    const checked = this.#check(request);
+    const name = key(checked.databaseName);
+    for (let earlier = this.#resuming.get(name); earlier; earlier = this.#resuming.get(name))
+      await earlier.catch(() => undefined);
+    if (this.#jobs.has(name)) return;
+    const rebuilding = this.#track(this.#rebuild(checked, lastRestoredFileName));
+    this.#resuming.set(name, rebuilding);
+    try {
+      await rebuilding;
+    } finally {
+      this.#resuming.delete(name);
+    }
   }
 
   details(databaseName: string): Promise<RestoreDetails> {
     return settle(() => this.#details(databaseName));
   }
 
-  /** Scans the folder first (the cutover file may have arrived since the last tick). */
-  complete(databaseName: string, lastBackupName: string): Promise<void> {
-    return this.#serial(async () => {
-      this.#open();
-      const job = this.#jobs.get(key(databaseName));
-      if (job?.status === 'Restoring') await job.scan();
-      cutOver(job, databaseName, lastBackupName);
-    });
+  /** Scans the folder first (the cutover file may have arrived since the last scan). */
+  async complete(databaseName: string, lastBackupName: string): Promise<void> {
+    this.#open();
+    const held = this.#jobs.get(key(databaseName));
+    if (!held) {
+      cutOver(undefined, databaseName, lastBackupName);
+      return;
+    }
+    await this.#track(
+      held.lane.run(async () => {
+        this.#open();
+        if (this.#jobs.get(key(databaseName)) !== held) {
+          // Stopped (or stopped and started again) while this waited for the lane.
+          return this.complete(databaseName, lastBackupName);
+        }
+        try {
+          if (held.job.status === 'Restoring') await this.#slots.run(() => held.job.scan());
+          cutOver(held.job, databaseName, lastBackupName);
+          // Already restored up to the cutover file: only the status moves, whatever the time.
+          if (held.job.reachedStop) held.job.advance(this.#nowMs());
+        } finally {
+          this.#settled(held);
+        }
+      }),
+    );
   }
 
   stop(databaseName: string): Promise<void> {
@@ -96,18 +183,52 @@ class Rehearsal implements RehearsalTarget {
     });
   }
 
+  blobCommitted(blobName: string): void {
+    if (this.#closed) return;
+    for (const held of this.#jobs.values())
+      if (running(held.job) && held.job.catalog.holds(blobName)) this.#requestScan(held);
+  }
+
+  onProgress(listener: (databaseName: string) => void): () => void {
+    return this.#progress.subscribe(listener);
+  }
+
+  tick(now?: Date): Promise<void> {
+    const at = (now ?? this.#options.clock.now()).getTime();
+    const scans = [...this.#jobs.values()]
+      .filter((held) => running(held.job))
+      .map((held) => this.#track(held.lane.run(() => this.#scanAndAdvance(held, at))));
+    return Promise.all(scans).then(() => undefined);
+  }
+
+  startPolling(): void {
+    this.#open();
+    this.#live = true;
+    if (this.#poll) return;
+    this.#poll = setInterval(() => {
+      this.#pollFolders();
+    }, this.#options.pollIntervalMs);
+    this.#poll.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = null;
+    for (const held of this.#jobs.values()) held.lane.cancelWake();
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
   #start(request: StartRestore): void {
     const checked = this.#check(request);
     const existing = this.#jobs.get(key(checked.databaseName));
-    if (existing) throw existingDatabase(checked.databaseName, existing);
+    if (existing) throw existingDatabase(checked.databaseName, existing.job);
     this.#add(this.#newJob(checked));
   }
 
-  async #resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void> {
-    const checked = this.#check(request);
-    if (this.#jobs.has(key(checked.databaseName))) return;
+  async #rebuild(checked: StartRestore, lastRestoredFileName: string | null): Promise<void> {
     const job = this.#newJob(checked);
-    await job.scan();
+    await this.#slots.run(() => job.scan());
     if (job.storageFailure) {
       throw new RestoreTargetError(
         'BlobStorageFailure',
@@ -124,12 +245,13 @@ class Rehearsal implements RehearsalTarget {
       }
       job.markRestored(rebuilt.database, rebuilt.steps);
     }
-    this.#add(job);
+    // A start of the same database while this read the folder: that restore runs, this one is moot.
+    if (!this.#jobs.has(key(checked.databaseName))) this.#add(job);
   }
 
   #details(databaseName: string): RestoreDetails {
-    const job = this.#jobs.get(key(databaseName));
-    const details = job ? restoreDetails(job) : this.#stopped.get(key(databaseName));
+    const held = this.#jobs.get(key(databaseName));
+    const details = held ? this.#detailsOf(held) : this.#stopped.get(key(databaseName));
     if (!details) {
       throw new RestoreTargetError(
         'RestoreDetailsNotAvailableOrExpired',
@@ -139,63 +261,110 @@ class Rehearsal implements RehearsalTarget {
     return details;
   }
 
+  /** Built once per revision: the engine asks for every database each time it wakes. */
+  #detailsOf(held: Held): RestoreDetails {
+    const revision = held.job.revision;
+    if (held.details?.revision !== revision)
+      held.details = { revision, value: restoreDetails(held.job) };
+    return held.details.value;
+  }
+
   #stop(databaseName: string): void {
-    const job = this.#jobs.get(key(databaseName));
-    if (job) {
-      const last = restoreDetails(job);
+    const held = this.#jobs.get(key(databaseName));
+    if (held) {
+      const last = this.#detailsOf(held);
       this.#jobs.delete(key(databaseName));
+      held.lane.cancelWake();
       this.#stopped.set(key(databaseName), {
         ...last,
         status: 'Stopped',
         blockReason: null,
         currentRestoringFileName: null,
       });
+      this.#progress.changed(held.job.databaseName);
     }
   }
 
-  tick(now?: Date): Promise<void> {
-    const at = (now ?? this.#options.clock.now()).getTime();
-    return this.#serial(() => this.#tick(at));
+  /** A notice or the poll: one scan more for this restore, unless one is waiting to start already. */
+  #requestScan(held: Held): void {
+    const scan = held.lane.requestScan(async () => {
+      if (this.#closed || !this.#holds(held) || !running(held.job)) return;
+      await this.#scanAndAdvance(held, null);
+    });
+    if (scan) void this.#track(scan).catch(this.#options.onError);
   }
 
-  startPolling(): void {
-    this.#open();
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      if (this.#polling) return; // the last tick is still scanning: let it finish
-      this.#polling = true;
-      void this.tick()
-        .catch(this.#options.onError)
-        .finally(() => {
-          this.#polling = false;
-        });
-    }, this.#options.pollIntervalMs);
-    this.#timer.unref();
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-    await this.#ticks;
-  }
-
-  async #tick(nowMs: number): Promise<void> {
-    for (const [name, job] of [...this.#jobs]) {
-      if (job.status === 'Completed' || job.status === 'Failed') continue;
-      await job.scan();
-      if (this.#jobs.get(name) === job) job.advance(nowMs);
+  /** Lane work: lists the folder, then moves the restore on to `atMs` (null: the clock after the scan). */
+  async #scanAndAdvance(held: Held, atMs: number | null): Promise<void> {
+    held.lane.lastScanMs = performance.now();
+    try {
+      await this.#slots.run(() => held.job.scan());
+      // Stopped while the folder was listed: the restore is gone, nothing to move on or tell.
+      if (!this.#holds(held)) return;
+      held.job.advance(atMs ?? this.#nowMs());
+    } finally {
+      this.#settled(held);
     }
   }
 
-  /** Runs `fn` after the ticks and scans queued before it: one scan of a folder at a time. */
-  #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.#ticks.then(fn);
-    this.#ticks = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  /**
+   * Lane work at a set's finishing time (`armed`: the clock and the real time when the wake-up was
+   * set). The clock is read again rather than trusted:
+   * - a timer may fire early by the target's clock (Node dates it from the event loop's cached
+   *   time), so a set not finished yet is waited for again;
+   * - a clock that stood still while the whole delay passed is set by hand (tests): a wake-up must
+   *   not move such a restore behind their back, nor spin; their `tick` moves it.
+   */
+  #wake(held: Held, armed: WakeArmed): void {
+    const woken = held.lane.run(() => {
+      if (this.#closed || !this.#holds(held)) return;
+      const finishesAt = held.job.currentFinishesAt;
+      const nowMs = this.#nowMs();
+      if (finishesAt !== null && finishesAt > nowMs) {
+        const standingStill =
+          nowMs === armed.clockMs && performance.now() - armed.realMs >= armed.delayMs;
+        if (standingStill) return;
+      } else if (finishesAt !== null) {
+        held.job.advance(nowMs);
+      }
+      this.#settled(held);
+    });
+    void this.#track(woken).catch(this.#options.onError);
+  }
+
+  /** After lane work: tells listeners if the details changed, and sets the wake-up for the next set. */
+  #settled(held: Held): void {
+    if (!this.#holds(held)) return;
+    if (held.reported !== held.job.revision) {
+      held.reported = held.job.revision;
+      this.#progress.changed(held.job.databaseName);
+    }
+    const finishesAt = held.job.currentFinishesAt;
+    if (finishesAt === null || this.#closed) {
+      held.lane.cancelWake();
+      return;
+    }
+    const clockMs = this.#nowMs();
+    const armed = {
+      clockMs,
+      realMs: performance.now(),
+      delayMs: Math.max(0, finishesAt - clockMs),
+    };
+    held.lane.wakeAt(finishesAt, armed.delayMs, () => {
+      this.#wake(held, armed);
+    });
+  }
+
+  /**
+   * The safety net: folders nobody scanned of late (no notices). A folder scanned within half an
+   * interval is fresh enough; so a folder without notices is still scanned at every poll, whatever
+   * the timers' jitter, while the busy ones (notices every second) cost the poll nothing.
+   */
+  #pollFolders(): void {
+    if (this.#closed) return;
+    const staleBefore = performance.now() - this.#options.pollIntervalMs / 2;
+    for (const held of this.#jobs.values())
+      if (running(held.job) && held.lane.lastScanMs <= staleBefore) this.#requestScan(held);
   }
 
   #newJob(request: StartRestore): RehearsalJob {
@@ -203,13 +372,34 @@ class Rehearsal implements RehearsalTarget {
       this.#options.store,
       { ...request, lastBackupName: request.lastBackupName ?? null },
       this.#options,
-      this.#options.clock.now().getTime(),
+      this.#nowMs(),
     );
   }
 
   #add(job: RehearsalJob): void {
-    this.#jobs.set(key(job.databaseName), job);
+    const held: Held = { job, lane: new JobLane(), reported: job.revision, details: null };
+    this.#jobs.set(key(job.databaseName), held);
     this.#stopped.delete(key(job.databaseName));
+    this.#progress.changed(job.databaseName);
+    if (this.#live) this.#requestScan(held);
+  }
+
+  /** Whether `held` is still the restore of its database (not stopped, not replaced). */
+  #holds(held: Held): boolean {
+    return this.#jobs.get(key(held.job.databaseName)) === held;
+  }
+
+  #track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight.add(work);
+    const forget = (): void => {
+      this.#inFlight.delete(work);
+    };
+    work.then(forget, forget);
+    return work;
+  }
+
+  #nowMs(): number {
+    return this.#options.clock.now().getTime();
   }
 
   #check(request: StartRestore): StartRestore {
@@ -222,6 +412,10 @@ class Rehearsal implements RehearsalTarget {
       throw new RestoreTargetError('TargetClosed', `${prefix} the target was closed.`);
     }
   }
+}
+
+function running(job: RehearsalJob): boolean {
+  return job.status === 'Restoring' || job.status === 'Completing';
 }
 
 /** Runs `fn` now; its result or exception as a settled promise (the port is asynchronous). */

@@ -52,10 +52,11 @@ export class LocalFolderSource {
   }
 
   /**
-   * The files under the folder (subfolders included), names relative to it with `/`; names starting
-   * with `.` are left out. `wanted` is asked about each name found, before anything else is read of
-   * that file: only the files it accepts are stat'ed (sized and dated) and returned, so a caller
-   * that already knows most files pays for the folder's listing only. Without it, every file is.
+   * The files under the folder (subfolders included), names relative to it with `/`; files whose own
+   * name starts with `.` are left out. `wanted` is asked about each name found, before anything else
+   * is read of that file: only the files it accepts are stat'ed (sized and dated) and returned, so a
+   * caller that already knows most files pays for the folder's listing only. Without it, every file
+   * is.
    */
   async list(wanted?: (name: string) => boolean): Promise<FileInfo[]> {
     const entries = await readdir(this.#folder, { withFileTypes: true, recursive: true });

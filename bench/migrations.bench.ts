@@ -20,9 +20,11 @@
  * Targets: p99 arrival to Restored under 2 s; `migration show` p99 under 50 ms.
  *
  * The service runs in its own process, as `sqlmig up` does (bench/support/embedded-process.ts), with
- * its default settings: only the data folder and a free port are given. Those defaults are: engine
- * loop every 1,000 ms, rehearsal target scanning its folders every 250 ms and "restoring" at
- * 200 MiB/s, 2 uploads at a time per migration in blocks of 4 MiB, SQLite state in the data folder.
+ * its default settings: only the data folder and a free port are given. Those defaults are: the
+ * engine woken by folder changes, finished uploads and restore progress, and looking at every
+ * migration each 1,000 ms anyway; the rehearsal target told of each uploaded blob, scanning every
+ * folder each 5 s anyway, and "restoring" at 200 MiB/s; 2 uploads at a time per migration in blocks
+ * of 4 MiB; SQLite state in the data folder.
  * Everything lives in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at the end.
  * `SQLMIG_BENCH_CPU_PROF=DIR` writes CPU profiles of the service processes into DIR; for quicker
  * trials SQLMIG_BENCH_MIGRATIONS and SQLMIG_BENCH_LOG_INTERVAL_MS change the load (the figures

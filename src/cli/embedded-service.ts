@@ -22,7 +22,10 @@ export interface EmbeddedServiceOptions {
   /** 0 picks a free port. */
   readonly port: number;
   readonly databaseUrl?: string | undefined;
-  /** How often the engine looks at every migration. Default 1000 ms. */
+  /**
+   * How often the engine looks at every migration even without a notice (a folder change, a finished
+   * upload, restore progress each wake it at once). Default 1000 ms.
+   */
   readonly pollIntervalMs?: number;
   /** Simulated restore speed of the rehearsal target. Default 200 MiB/s. */
   readonly restoreBytesPerSecond?: number;
@@ -67,9 +70,10 @@ async function startLocked(
   );
   const { token, tokenFile } = await serviceToken(options.dataDir);
   const blobs = new LocalFolderBlobStore(join(options.dataDir, 'blobs'));
+  // Uploads go through this process's engine, which tells the target of each committed blob: the
+  // target's own scan of every folder is only the safety net, every 5 s.
   const target = createRehearsalTarget({
     store: blobs,
-    pollIntervalMs: Math.min(250, options.pollIntervalMs ?? 250),
     ...(options.restoreBytesPerSecond
       ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
       : {}),
@@ -83,6 +87,11 @@ async function startLocked(
         (migration.document as unknown as MigrationDocument).backupFolder,
         options.uploadBlockBytes ? { blockSizeBytes: options.uploadBlockBytes } : {},
       ),
+    onError: (error) => {
+      console.error(
+        `sqlmig: a migration step failed (it is tried again): ${error instanceof Error ? error.message : String(error)}`,
+      );
+    },
   });
   const now = () => new Date();
   await store.transaction(async (tx) => {

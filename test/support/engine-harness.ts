@@ -131,7 +131,7 @@ export async function engineHarness(openStore?: () => Promise<StateStore>): Prom
       );
     },
     async close() {
-      await engine.drain();
+      await engine.stop();
       await target.close();
       if (!openStore) await store.close();
       await rm(root, { recursive: true, force: true });

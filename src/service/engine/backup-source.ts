@@ -9,8 +9,18 @@ import type { BlobStore } from '../../storage/index.js';
 export interface BackupSource {
   /** The folder or share, for messages (no credentials). */
   readonly description: string;
-  /** The files under the folder, names relative to it with `/`. */
-  list(): Promise<SourceFileInfo[]>;
+  /**
+   * The files under the folder, names relative to it with `/`. With `wanted`, only the files whose
+   * name it accepts are looked at further (sized and dated) and returned: the engine asks only about
+   * files it has not seen or that are still arriving.
+   */
+  list(wanted?: (name: string) => boolean): Promise<SourceFileInfo[]>;
+  /**
+   * Calls `onChange` when something in the folder may have changed; returns the function that stops
+   * watching. Optional, and a hint only: events can be missed (network shares deliver none), so the
+   * engine lists the folder periodically anyway.
+   */
+  watch?(onChange: () => void): () => void;
   /** The file's backup headers (the backup reader's result for that file). */
   readHeaders(name: string): Promise<FileResult>;
   /**

@@ -12,17 +12,16 @@ import { fileMayMove } from './transitions.js';
 export async function cancelStep(
   ctx: EngineContext,
   migration: MigrationRecord,
-  run: MigrationRun | undefined,
+  run: MigrationRun,
 ): Promise<void> {
-  if (run) {
-    run.canceled = true;
-    run.uploadsAborter.abort(new Error('The migration was canceled.'));
-    await Promise.allSettled([...run.uploads.values()]);
-  }
+  run.canceled = true;
+  run.uploadsAborter.abort(new Error('The migration was canceled.'));
+  await Promise.allSettled([...run.uploads.values()]);
   await ctx.target.stop(migration.targetDbName);
-  for (const record of await ctx.records.files(migration.id)) {
+  await run.book.load();
+  for (const record of run.book.all()) {
     if (fileMayMove(record.status, 'Canceled') && record.status !== 'Ignored') {
-      await ctx.records.putFile(migration.id, record.fileName, 'Canceled', record, {}, null);
+      await run.book.put(record.fileName, 'Canceled', record, {}, null);
     }
   }
   await ctx.records.move(

@@ -39,13 +39,28 @@ export interface MigrationDocument {
   readonly pinnedBaseGUID: string | null;
   /** Online cutover: the file the restore completes at. */
   readonly cutoverLastBackupName: string | null;
-  /** The target's restore details at the last poll. */
-  readonly restoreDetails: RestoreDetails | null;
+  /**
+   * The target's restore details at the last poll, in short (the sets' progress is on the file
+   * records). Migrations stored by earlier versions hold the whole report: a superset of this.
+   */
+  readonly restoreDetails: RestoreSummary | null;
   /** The cutover (`completeRestore`) call reached the target. */
   readonly cutoverSent: boolean;
   /** The step failing at every tick, and why (absent in migrations stored before it existed). */
   readonly stepError?: StepError | null;
 }
+
+export type RestoreSummary = Pick<
+  RestoreDetails,
+  | 'status'
+  | 'blockReason'
+  | 'currentRestoringFileName'
+  | 'lastRestoredFileName'
+  | 'numberOfFilesDetected'
+  | 'numberOfFilesRestored'
+  | 'numberOfFilesUnrestorable'
+  | 'percentCompleted'
+>;
 
 export interface FileDocument {
   readonly size: number;

@@ -1,4 +1,4 @@
-/** What each step of the engine works with: the records, the target and the blob store. */
+/** What each step of the engine works with: the records, the target, the blob store, the scheduler. */
 import type { BlobStore } from '../../storage/index.js';
 import type { RestoreTarget } from '../../targets/index.js';
 
@@ -10,4 +10,8 @@ export interface EngineContext {
   readonly blobs: BlobStore;
   /** Files uploaded at once per migration. */
   readonly uploadsPerMigration: number;
+  /** Asks for a tick of the migration soon (several asks before it runs make one tick). */
+  readonly wake: (migrationId: string) => void;
+  /** Runs `work` between the migration's ticks, never during one (an upload records its outcome so). */
+  readonly exclusive: <T>(migrationId: string, work: () => Promise<T>) => Promise<T>;
 }

@@ -1,24 +1,23 @@
 /**
- * The intake step of a tick: lists the migration's backup folder, records each new file as Arrived,
- * reads the headers of files not yet classified (again when a file still being written changes),
- * feeds the backups to the restore planner, and marks Ignored, with the reason, what the plan leaves
- * out for good. The planner is rebuilt from the store once per process.
+ * The intake step of a tick: lists the migration's backup folder (when its watcher or the periodic
+ * tick says it may hold something new), records each new file as Arrived, reads the headers of files
+ * not yet classified (again when a file still being written changes), feeds the backups to the
+ * restore planner, and marks Ignored, with the reason, what the plan leaves out for good. The planner
+ * is rebuilt from the store once per process.
+ *
+ * Only new and still-arriving files are looked at: a file already classified is never listed with
+ * its size again, so the step costs what arrived, not what the folder holds.
  */
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 import { uniqueBlobName, usedBlobNames } from './blob-names.js';
 import { fileDocument, migrationDocument } from './documents.js';
-import type { EngineContext } from './engine-context.js';
 import { classify, finalReasons, plannerFile } from './file-intake.js';
 import type { MigrationRun } from './migration-run.js';
 
-export async function intakeStep(
-  ctx: EngineContext,
-  migration: MigrationRecord,
-  run: MigrationRun,
-): Promise<void> {
+export async function intakeStep(migration: MigrationRecord, run: MigrationRun): Promise<void> {
   const db = migration.sourceDatabaseName;
-  const files = new Map((await ctx.records.files(migration.id)).map((f) => [f.fileName, f]));
+  const files = new Map(run.book.all().map((f) => [f.fileName, f]));
   if (!run.plannerLoaded) {
     for (const record of files.values()) {
       const entry = plannerFile(record.fileName, fileDocument(record), db);
@@ -26,30 +25,38 @@ export async function intakeStep(
     }
     run.planner.pinBase(db, migrationDocument(migration).pinnedBaseGUID);
     run.plannerLoaded = true;
+    run.planChanged = true;
   }
-  await recordListing(ctx, migration, run, files);
-  await classifyArrived(ctx, migration, run, files);
+  if (run.listingDue) {
+    run.listingDue = false;
+    await recordListing(migration, run, files);
+    await classifyArrived(migration, run, files);
+  }
+  if (!run.planChanged) return;
+  run.planChanged = false;
   // What the plan leaves out for good is Ignored now, with its reason, and never uploaded.
   const plan = run.planner.plan(db);
   for (const item of plan.ignored) {
     const record = files.get(item.file);
     if (!record || !finalReasons.has(item.reason) || record.status !== 'Arrived') continue;
-    await ignore(ctx, migration, files, record, item.reason, item.message);
+    await ignore(run, files, record, item.reason, item.message);
   }
 }
 
 /** New files are Arrived; an Arrived file whose size or time changed is read again. */
 async function recordListing(
-  ctx: EngineContext,
   migration: MigrationRecord,
   run: MigrationRun,
   files: Map<string, FileRecord>,
 ): Promise<void> {
-  for (const info of await run.source.list()) {
+  const arriving = (name: string) => {
+    const status = files.get(name)?.status;
+    return status === undefined || status === 'Arrived';
+  };
+  for (const info of await run.source.list(arriving)) {
     const existing = files.get(info.name);
     if (!existing) {
-      const record = await ctx.records.putFile(
-        migration.id,
+      const record = await run.book.put(
         info.name,
         'Arrived',
         null,
@@ -63,8 +70,7 @@ async function recordListing(
         // Still being written: read its headers again once it stops changing.
         files.set(
           info.name,
-          await ctx.records.putFile(
-            migration.id,
+          await run.book.put(
             info.name,
             'Arrived',
             existing,
@@ -84,7 +90,6 @@ async function recordListing(
 
 /** Reads the headers of Arrived files not classified yet: a backup, ignored, or still waiting. */
 async function classifyArrived(
-  ctx: EngineContext,
   migration: MigrationRecord,
   run: MigrationRun,
   files: Map<string, FileRecord>,
@@ -99,13 +104,12 @@ async function classifyArrived(
       migration.kind === 'SqlVm',
     );
     if (outcome.kind === 'ignored') {
-      await ignore(ctx, migration, files, record, outcome.reason, outcome.message);
+      await ignore(run, files, record, outcome.reason, outcome.message);
     } else if (outcome.kind === 'waiting') {
       if (doc.waitingReason !== outcome.reason)
         files.set(
           record.fileName,
-          await ctx.records.putFile(
-            migration.id,
+          await run.book.put(
             record.fileName,
             'Arrived',
             record,
@@ -121,8 +125,7 @@ async function classifyArrived(
         { ...doc, ...outcome.patch },
         usedBlobNames(files.values()),
       );
-      const updated = await ctx.records.putFile(
-        migration.id,
+      const updated = await run.book.put(
         record.fileName,
         'Arrived',
         record,
@@ -131,22 +134,23 @@ async function classifyArrived(
       );
       files.set(record.fileName, updated);
       const entry = plannerFile(record.fileName, fileDocument(updated), db);
-      if (entry) run.planner.addFile(entry);
+      if (entry) {
+        run.planner.addFile(entry);
+        run.planChanged = true;
+      }
     }
   }
 }
 
 /** Marks a file Ignored for good, with its reason and message (it is never uploaded). */
 async function ignore(
-  ctx: EngineContext,
-  migration: MigrationRecord,
+  run: MigrationRun,
   files: Map<string, FileRecord>,
   record: FileRecord,
   reason: string,
   message: string,
 ): Promise<void> {
-  const saved = await ctx.records.putFile(
-    migration.id,
+  const saved = await run.book.put(
     record.fileName,
     'Ignored',
     record,

@@ -7,6 +7,13 @@
  * resumes where the store says it was, uploads resume from their staged blocks, and the target is
  * resumed rather than started twice.
  *
+ * Ticks come when something happens, not on a clock: a migration is woken (`wake`) when its folder
+ * changes (the source's watcher), when an upload ends, and when the target reports progress; the
+ * service's periodic `tickAll` is the safety net for what gives no notice (network shares, a target
+ * that is only polled). Several wake-ups before a tick runs make one tick, and each tick costs what
+ * changed since the last: the files are held in memory (`file-book.ts`), the folder is listed only
+ * when it may have changed, the target's report is applied only when it differs.
+ *
  * The steps live beside this file: `intake-step.ts`, `upload-step.ts`, `target-step.ts`; the writes
  * they make go through `migration-records.ts`.
  */
@@ -50,6 +57,8 @@ export interface EngineOptions {
   readonly maxJobAgeMs?: number;
   /** Files uploaded at once per migration. */
   readonly uploadsPerMigration?: number;
+  /** A tick started by a wake-up failed (the failure is on the migration too). Default: a warning. */
+  readonly onError?: (error: unknown) => void;
 }
 
 const thirtyDaysMs = 30 * 24 * 60 * 60 * 1000;
@@ -61,6 +70,10 @@ export class MigrationEngine {
   readonly #maxAgeMs: number;
   readonly #runs = new Map<string, MigrationRun>();
   readonly #ticking = new Map<string, Promise<unknown>>();
+  /** Migrations with a tick asked for and not begun yet (further wake-ups join it). */
+  readonly #wanted = new Set<string>();
+  readonly #onError: (error: unknown) => void;
+  readonly #unsubscribe: (() => void) | undefined;
   #stopping = false;
 
   constructor(options: EngineOptions) {
@@ -70,9 +83,17 @@ export class MigrationEngine {
       target: options.target,
       blobs: options.blobStore,
       uploadsPerMigration: options.uploadsPerMigration ?? 2,
+      wake: (id) => {
+        this.wake(id);
+      },
+      exclusive: (id, work) => this.#serial(id, work),
     };
     this.#sourceFor = options.sourceFor;
     this.#maxAgeMs = options.maxJobAgeMs ?? thirtyDaysMs;
+    this.#onError = options.onError ?? warn;
+    this.#unsubscribe = options.target.onProgress?.((databaseName) => {
+      this.#wakeTargetDatabase(databaseName);
+    });
   }
 
   async create(input: CreateMigration): Promise<MigrationRecord> {
@@ -80,12 +101,36 @@ export class MigrationEngine {
     return this.#records.store.transaction((tx) => insertMigration(tx, input, record));
   }
 
-  /** Takes the next steps of one migration. Ticks of the same migration never overlap. */
+  /**
+   * Takes the next steps of one migration, its folder listed again whatever its watcher said. Ticks
+   * of the same migration never overlap.
+   */
   tick(id: string): Promise<void> {
-    return this.#serial(id, () => (this.#stopping ? Promise.resolve() : this.#step(id)));
+    return this.#serial(id, () => {
+      const run = this.#runs.get(id);
+      if (run) run.listingDue = true;
+      return this.#stopping ? Promise.resolve() : this.#step(id);
+    });
   }
 
-  /** Ticks every migration that has not ended. */
+  /**
+   * Asks for a tick of the migration soon; returns at once. Wake-ups that come before the tick begins
+   * make one tick; one that comes during a tick makes one more after it. A failing tick is recorded
+   * on the migration and reported to `onError`.
+   */
+  wake(id: string): void {
+    if (this.#stopping || this.#wanted.has(id)) return;
+    this.#wanted.add(id);
+    this.#serial(id, () => {
+      this.#wanted.delete(id);
+      return this.#stopping ? Promise.resolve() : this.#step(id);
+    }).catch(this.#onError);
+  }
+
+  /**
+   * Ticks every migration that has not ended, each folder listed again (the safety net for changes
+   * no watcher reported, and for a target that is only polled). Resolves when those ticks are done.
+   */
   async tickAll(): Promise<void> {
     const active = await this.#records.store.transaction((tx) =>
       tx.listMigrations({ statuses: activeStatuses }),
@@ -107,7 +152,7 @@ export class MigrationEngine {
   }
 
   async #cutover(id: string, operationId: string): Promise<MigrationRecord> {
-    const [migration, files] = await this.#records.load(id);
+    const [migration, files] = await this.#load(id);
     this.#checkOperation(migration, operationId);
     const doc = migrationDocument(migration);
     if (doc.mode !== 'online') {
@@ -150,7 +195,7 @@ export class MigrationEngine {
   }
 
   async #cancel(id: string, operationId: string): Promise<MigrationRecord> {
-    const [migration] = await this.#records.load(id);
+    const migration = await this.#records.migration(id);
     this.#checkOperation(migration, operationId);
     if (isTerminal(migration.migrationStatus)) {
       throw new EngineError(
@@ -168,8 +213,16 @@ export class MigrationEngine {
     files: FileRecord[];
     details: ReturnType<typeof statusDetails>;
   }> {
-    const [migration, files] = await this.#records.load(id);
+    const [migration, files] = await this.#load(id);
     return { migration, files, details: statusDetails(migration, files, this.#runs.get(id)) };
+  }
+
+  /** The migration from the store; its files from memory when this engine drives it. */
+  async #load(id: string): Promise<[MigrationRecord, FileRecord[]]> {
+    const book = this.#runs.get(id)?.book;
+    if (!book?.loaded) return this.#records.load(id);
+    const migration = await this.#records.migration(id);
+    return [migration, book.all()];
   }
 
   /** Waits for uploads in flight (tests). */
@@ -183,23 +236,26 @@ export class MigrationEngine {
    */
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const run of this.#runs.values())
+    this.#unsubscribe?.();
+    for (const run of this.#runs.values()) {
+      run.close();
       run.uploadsAborter.abort(new Error('The service is stopping.'));
+    }
     await Promise.allSettled([...this.#ticking.values()]);
     await this.drain();
   }
 
   async #step(id: string): Promise<void> {
     const records = this.#records;
-    let [migration] = await records.load(id);
+    let migration = await records.migration(id);
     if (isTerminal(migration.migrationStatus)) {
-      this.#runs.delete(id);
+      this.#endRun(id);
       return;
     }
     migration = await expireIfOld(records, migration, this.#maxAgeMs);
     if (migration.migrationStatus === 'Canceling') {
-      await cancelStep(this.#ctx, migration, this.#runs.get(migration.id));
-      this.#runs.delete(migration.id);
+      await cancelStep(this.#ctx, migration, this.#run(migration));
+      this.#endRun(migration.id);
       return;
     }
     if (migration.migrationStatus === 'Creating') {
@@ -207,11 +263,23 @@ export class MigrationEngine {
       if (migration.migrationStatus !== 'InProgress') return;
     }
     const run = this.#run(migration);
+    await run.book.load();
     const m = migration;
-    await runStep(records, m, 'intake', () => intakeStep(this.#ctx, m, run));
+    await runStep(records, m, 'intake', () => intakeStep(m, run));
     await runStep(records, m, 'upload', () => uploadStep(this.#ctx, m, run));
     await runStep(records, m, 'target', () => targetStep(this.#ctx, m, run));
     if (migrationDocument(m).stepError) await clearStepError(records, id);
+  }
+
+  #wakeTargetDatabase(databaseName: string): void {
+    const wanted = databaseName.toLowerCase();
+    for (const run of this.#runs.values())
+      if (run.targetDbName.toLowerCase() === wanted) this.wake(run.migrationId);
+  }
+
+  #endRun(id: string): void {
+    this.#runs.get(id)?.close();
+    this.#runs.delete(id);
   }
 
   /** Runs `work` after the ticks and actions of migration `id` queued before it. */
@@ -233,8 +301,20 @@ export class MigrationEngine {
   #run(migration: MigrationRecord): MigrationRun {
     let run = this.#runs.get(migration.id);
     if (!run) {
-      run = new MigrationRun(this.#sourceFor(migration), migration.kind === 'SqlVm');
+      run = new MigrationRun(
+        this.#sourceFor(migration),
+        this.#records,
+        migration.id,
+        migration.targetDbName,
+        migration.kind === 'SqlVm',
+      );
       this.#runs.set(migration.id, run);
+      if (!this.#stopping) {
+        const id = migration.id;
+        run.watch(() => {
+          this.wake(id);
+        });
+      }
     }
     return run;
   }
@@ -247,4 +327,9 @@ export class MigrationEngine {
       );
     }
   }
+}
+
+function warn(error: unknown): void {
+  const text = error instanceof Error ? error.message : String(error);
+  process.emitWarning(`sqlmig engine: a tick failed: ${text}`, 'SqlmigEngine');
 }

@@ -45,12 +45,15 @@ export class MigrationRecords {
     });
   }
 
-  files(id: string): Promise<FileRecord[]> {
-    return this.#store.transaction((tx) => tx.listFiles(id));
+  /** The migration record alone. */
+  async migration(id: string): Promise<MigrationRecord> {
+    const migration = await this.#store.transaction((tx) => tx.getMigration(id));
+    if (!migration) throw new EngineError('MigrationNotFound', `There is no migration ${id}.`);
+    return migration;
   }
 
-  async file(id: string, name: string): Promise<FileRecord | undefined> {
-    return (await this.files(id)).find((f) => f.fileName === name);
+  files(id: string): Promise<FileRecord[]> {
+    return this.#store.transaction((tx) => tx.listFiles(id));
   }
 
   /** Moves the migration to another status (refused unless `transitions.ts` allows it). */

@@ -4,19 +4,17 @@
  * restore Ignored with the target's reason. Statuses only move forward (`fileMayMove`).
  */
 import type { RestoreDetails } from '../../targets/index.js';
-import type { FileRecord, MigrationRecord } from '../state/index.js';
+import type { FileRecord } from '../state/index.js';
 
 import { fileDocument } from './documents.js';
-import type { EngineContext } from './engine-context.js';
+import type { MigrationRun } from './migration-run.js';
 import { fileMayMove } from './transitions.js';
 
 export async function applyRestoreDetails(
-  ctx: EngineContext,
-  migration: MigrationRecord,
-  files: readonly FileRecord[],
+  run: MigrationRun,
   byBlob: ReadonlyMap<string | null, FileRecord>,
   details: RestoreDetails,
-): Promise<FileRecord[]> {
+): Promise<void> {
   const restoredGuids = new Set<string>();
   for (const set of [
     ...details.fullBackupSets,
@@ -32,22 +30,23 @@ export async function applyRestoreDetails(
     : undefined;
   const currentGuid = current ? fileDocument(current).backupSetGUID : null;
   const unrestorable = new Map(details.unrestorableFiles.map((u) => [u.name, u.reason]));
-  const updated = new Map<FileRecord, FileRecord>();
-  // In restore order (LSN), so that the event log tells the restore in the order it happened.
-  for (const record of [...files].sort(byLastLsn)) {
+  // Only files that can still move; in restore order (LSN), so that the event log tells the restore
+  // in the order it happened.
+  const movable = run.book
+    .all()
+    .filter((f) => f.status !== 'Restored' && f.status !== 'Ignored' && f.status !== 'Canceled');
+  for (const record of movable.sort(byLastLsn)) {
     const doc = fileDocument(record);
-    let next: FileRecord = record;
     if (
       doc.backupSetGUID &&
       restoredGuids.has(doc.backupSetGUID) &&
       fileMayMove(record.status, 'Restored')
     ) {
-      next = await ctx.records.putFile(
-        migration.id,
+      await run.book.put(
         record.fileName,
         'Restored',
         record,
-        { restoredOn: ctx.records.now() },
+        { restoredOn: run.book.now() },
         `${record.fileName}: restored.`,
       );
     } else if (
@@ -55,8 +54,7 @@ export async function applyRestoreDetails(
       doc.backupSetGUID === currentGuid &&
       fileMayMove(record.status, 'Restoring')
     ) {
-      next = await ctx.records.putFile(
-        migration.id,
+      await run.book.put(
         record.fileName,
         'Restoring',
         record,
@@ -65,8 +63,7 @@ export async function applyRestoreDetails(
       );
     } else if (doc.blobName && unrestorable.has(doc.blobName) && record.status === 'Uploaded') {
       const reason = unrestorable.get(doc.blobName) ?? 'Unrestorable';
-      next = await ctx.records.putFile(
-        migration.id,
+      await run.book.put(
         record.fileName,
         'Ignored',
         record,
@@ -77,9 +74,7 @@ export async function applyRestoreDetails(
         `${record.fileName} ignored by the target: ${reason}.`,
       );
     }
-    updated.set(record, next);
   }
-  return files.map((record) => updated.get(record) ?? record);
 }
 
 function byLastLsn(a: FileRecord, b: FileRecord): number {

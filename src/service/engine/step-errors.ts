@@ -28,7 +28,7 @@ export async function runStep(
 
 /** After a tick whose steps all succeeded: the error kept from an earlier tick is gone. */
 export async function clearStepError(records: MigrationRecords, id: string): Promise<void> {
-  const [migration] = await records.load(id);
+  const migration = await records.migration(id);
   const doc = migrationDocument(migration);
   if (!doc.stepError) return;
   await records.save(
@@ -46,7 +46,7 @@ async function recordStepError(
   error: unknown,
 ): Promise<void> {
   const message = error instanceof Error ? error.message : String(error);
-  const [migration] = await records.load(id);
+  const migration = await records.migration(id);
   const doc = migrationDocument(migration);
   if (doc.stepError?.step === step && doc.stepError.message === message) return;
   await records.save(

@@ -7,12 +7,12 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 
-import type { StartRestore } from '../../targets/index.js';
+import type { RestoreDetails, StartRestore } from '../../targets/index.js';
 import { isRestoreTargetError } from '../../targets/index.js';
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 import { blobNameOf } from './blob-names.js';
-import { asDocument, fileDocument, migrationDocument } from './documents.js';
+import { asDocument, fileDocument, migrationDocument, type RestoreSummary } from './documents.js';
 import type { EngineContext } from './engine-context.js';
 import { lastRestoredFile } from './last-restored.js';
 import type { MigrationRun } from './migration-run.js';
@@ -26,14 +26,7 @@ export async function targetStep(
   const { records, target } = ctx;
   let doc = migrationDocument(migration);
   const db = migration.sourceDatabaseName;
-  let files = await records.files(migration.id);
-  // The target names files within the database's folder; the store keeps the whole blob name.
-  const byBlob = new Map<string | null, FileRecord>();
-  for (const f of files) {
-    byBlob.set(fileDocument(f).blobName, f);
-    const blob = blobNameOf(f);
-    if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
-  }
+  const files = run.book.all();
   if (doc.targetPhase === 'NotStarted') {
     if (doc.mode === 'offline' && doc.lastBackupName) {
       // Log Replay Service's autocomplete mode takes the last backup's name when it starts, and the
@@ -78,6 +71,8 @@ export async function targetStep(
       `Starting the restore on ${target.description} from ${base.files.map((f) => f.file).join(', ')}.`,
     );
     run.planner.pinBase(db, base.backupSetGUID);
+    run.planChanged = true;
+    ctx.wake(migration.id);
     await target.start(startRequest(migration, files));
     run.targetAttached = true;
     doc = { ...doc, targetPhase: 'Started' };
@@ -139,15 +134,24 @@ export async function targetStep(
     }
   }
   const details = await target.details(migration.targetDbName);
-  files = await applyRestoreDetails(ctx, migration, files, byBlob, details);
-  // Written only when it changed: an idle migration costs no write per poll.
-  if (!isDeepStrictEqual(JSON.parse(JSON.stringify(details)), doc.restoreDetails)) {
-    migration = await records.save(
-      migration,
-      { document: asDocument({ ...doc, restoreDetails: details }) },
-      null,
-      null,
-    );
+  // Applied, and written, only when something changed: an idle migration costs no write per poll.
+  if (details !== run.lastDetails || run.appliedAtRevision !== run.book.revision) {
+    const json = JSON.stringify(details);
+    if (json !== run.lastDetailsJson || run.appliedAtRevision !== run.book.revision) {
+      await applyRestoreDetails(run, byBlobName(run.book.all()), details);
+      run.appliedAtRevision = run.book.revision;
+    }
+    const summary = restoreSummary(details);
+    if (!isDeepStrictEqual(summary, doc.restoreDetails)) {
+      migration = await records.save(
+        migration,
+        { document: asDocument({ ...doc, restoreDetails: summary }) },
+        null,
+        null,
+      );
+    }
+    run.lastDetails = details;
+    run.lastDetailsJson = json;
   }
   if (details.status === 'Completed') {
     await records.move(migration, 'Succeeded', `The database is online on ${target.description}.`, {
@@ -167,6 +171,31 @@ export async function targetStep(
       },
     );
   }
+}
+
+/** The target names files within the database's folder; the store keeps the whole blob name. */
+function byBlobName(files: readonly FileRecord[]): Map<string | null, FileRecord> {
+  const byBlob = new Map<string | null, FileRecord>();
+  for (const f of files) {
+    byBlob.set(fileDocument(f).blobName, f);
+    const blob = blobNameOf(f);
+    if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
+  }
+  return byBlob;
+}
+
+/** What the migration keeps of the target's last report (the sets are in the file records). */
+function restoreSummary(details: RestoreDetails): RestoreSummary {
+  return {
+    status: details.status,
+    blockReason: details.blockReason,
+    currentRestoringFileName: details.currentRestoringFileName,
+    lastRestoredFileName: details.lastRestoredFileName,
+    numberOfFilesDetected: details.numberOfFilesDetected,
+    numberOfFilesRestored: details.numberOfFilesRestored,
+    numberOfFilesUnrestorable: details.numberOfFilesUnrestorable,
+    percentCompleted: details.percentCompleted,
+  };
 }
 
 /** What the target is asked to restore: offline migrations name their last backup (as a blob). */

@@ -1,9 +1,11 @@
 /**
  * The upload step of a tick: starts uploading the migration's classified backups (fulls first, then
  * differentials, then logs, in LSN order), a few at a time, through the integration runtime. Each
- * upload runs in the background and records its outcome on the file: Uploaded with its sizes and
- * throughput, or back to Arrived with the error, to be tried again. A file left Uploading by a process
- * that died is taken up again (the runtime resumes from the blocks already staged).
+ * upload runs in the background and records its outcome on the file, between the migration's ticks:
+ * Uploaded with its sizes and throughput (then the target hears of the blob, and the migration is
+ * woken so that the next upload starts at once), or back to Arrived with the error, to be tried
+ * again. A file left Uploading by a process that died is taken up again (the runtime resumes from the
+ * blocks already staged).
  */
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
@@ -13,6 +15,7 @@ import type { EngineContext } from './engine-context.js';
 import type { MigrationRun } from './migration-run.js';
 
 const rank = { Full: 0, Differential: 1, Log: 2 } as const;
+const retryDelayMs = 1_000;
 
 export async function uploadStep(
   ctx: EngineContext,
@@ -20,14 +23,17 @@ export async function uploadStep(
   run: MigrationRun,
 ): Promise<void> {
   if (run.canceled || run.uploadsAborter.signal.aborted) return;
-  const files = await ctx.records.files(migration.id);
+  if (run.uploads.size >= ctx.uploadsPerMigration) return;
+  const files = run.book.all();
+  const now = ctx.records.now();
   const used = usedBlobNames(files);
   const candidates = files
     .filter(
       (f) =>
         (f.status === 'Arrived' || f.status === 'Uploading') &&
         fileDocument(f).backupType !== null &&
-        !run.uploads.has(f.fileName),
+        !run.uploads.has(f.fileName) &&
+        (run.retryAfter.get(f.fileName) ?? '') <= now,
     )
     .sort((a, b) => {
       const da = fileDocument(a);
@@ -45,8 +51,7 @@ export async function uploadStep(
     const blobName =
       doc.blobName ?? uniqueBlobName(migration.targetDbName, record.fileName, doc, used);
     used.add(blobName);
-    const started = await ctx.records.putFile(
-      migration.id,
+    const started = await run.book.put(
       record.fileName,
       'Uploading',
       record,
@@ -58,6 +63,7 @@ export async function uploadStep(
     const upload = uploadFile(ctx, migration, run, started, blobName).finally(() => {
       run.uploads.delete(record.fileName);
       run.progress.delete(record.fileName);
+      ctx.wake(migration.id);
     });
     run.uploads.set(record.fileName, upload);
   }
@@ -78,35 +84,51 @@ async function uploadFile(
       (progress) => run.progress.set(record.fileName, progress),
       run.uploadsAborter.signal,
     );
-    const current = await ctx.records.file(migration.id, record.fileName);
-    if (!current || current.status !== 'Uploading') return;
     const seconds = Math.max(outcome.durationMs / 1000, 0.001);
-    await ctx.records.putFile(
-      migration.id,
-      record.fileName,
-      'Uploaded',
-      current,
-      {
-        dataRead: outcome.dataRead,
-        dataWritten: outcome.dataWritten,
-        copyDuration: Math.round(seconds * 1000) / 1000,
-        copyThroughput: Math.round(outcome.dataWritten / 1024 / seconds),
-      },
-      `${record.fileName}: uploaded (${outcome.dataWritten} bytes in ${seconds.toFixed(1)} s).`,
-    );
+    const recorded = await ctx.exclusive(migration.id, async () => {
+      const current = await currentRecord(run, record.fileName);
+      if (current?.status !== 'Uploading') return false;
+      await run.book.put(
+        record.fileName,
+        'Uploaded',
+        current,
+        {
+          dataRead: outcome.dataRead,
+          dataWritten: outcome.dataWritten,
+          copyDuration: Math.round(seconds * 1000) / 1000,
+          copyThroughput: Math.round(outcome.dataWritten / 1024 / seconds),
+        },
+        `${record.fileName}: uploaded (${outcome.dataWritten} bytes in ${seconds.toFixed(1)} s).`,
+      );
+      return true;
+    });
+    if (recorded) ctx.target.blobCommitted?.(blobName);
   } catch (error) {
     // Stopped by a cancel (which marks the file Canceled) or a shutdown (the next process resumes).
     if (run.uploadsAborter.signal.aborted) return;
-    const current = await ctx.records.file(migration.id, record.fileName);
-    if (!current || current.status !== 'Uploading') return;
     const message = error instanceof Error ? error.message : String(error);
-    await ctx.records.putFile(
-      migration.id,
+    // Not again at once: a file that keeps failing (changing under the copy, unreadable) is tried
+    // once a second, not in a loop.
+    run.retryAfter.set(
       record.fileName,
-      'Arrived',
-      current,
-      { lastError: message },
-      `${record.fileName}: upload failed, will retry: ${message}`,
+      new Date(Date.parse(ctx.records.now()) + retryDelayMs).toISOString(),
     );
+    await ctx.exclusive(migration.id, async () => {
+      const current = await currentRecord(run, record.fileName);
+      if (current?.status !== 'Uploading') return;
+      await run.book.put(
+        record.fileName,
+        'Arrived',
+        current,
+        { lastError: message },
+        `${record.fileName}: upload failed, will retry: ${message}`,
+      );
+    });
   }
+}
+
+/** The file's record as it is now (read from the store again if the book was forgotten meanwhile). */
+async function currentRecord(run: MigrationRun, fileName: string): Promise<FileRecord | undefined> {
+  await run.book.load();
+  return run.book.get(fileName);
 }

@@ -36,6 +36,11 @@ export function openSqliteStore(options: SqliteStoreOptions): StateStore {
   try {
     db = new Database(options.path, { timeout: options.busyTimeoutMs });
     db.pragma('journal_mode = WAL');
+    // Commits are written to the WAL without an fsync each (the WAL is synced at checkpoints): a
+    // killed process loses nothing, a power cut may take back the last commits but never corrupts
+    // the file. An fsync per commit cost 0.25 ms of the event loop on this project's machines, and
+    // a busy service commits over a thousand times a second. (decision 0002)
+    db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 0');
   } catch (error) {

@@ -101,11 +101,10 @@ export async function writeFileAtomically(
   path: string,
   data: Uint8Array,
 ): Promise<LocalFileStats> {
-  await fs.mkdir(tempFolder, { recursive: true });
   const temp = join(tempFolder, `${randomUUID()}.tmp`);
   try {
     let stats;
-    const handle = await fs.open(temp, 'wx');
+    const handle = await inFolder(fs, tempFolder, () => fs.open(temp, 'wx'));
     try {
       await writeAll(handle, data, 0);
       await handle.sync();
@@ -113,12 +112,30 @@ export async function writeFileAtomically(
     } finally {
       await handle.close();
     }
-    await fs.mkdir(dirname(path), { recursive: true });
-    await fs.rename(temp, path);
+    await inFolder(fs, dirname(path), () => fs.rename(temp, path));
     return stats;
   } catch (error) {
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw error;
+  }
+}
+
+/**
+ * Runs `create` (an open or a rename into `folder`), creating the folder first only when it is
+ * missing: the folders of a busy store exist almost always, and a `mkdir` per write is a system call
+ * for nothing.
+ */
+export async function inFolder<T>(
+  fs: LocalStoreFs,
+  folder: string,
+  create: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    if (errnoOf(error) !== 'ENOENT') throw error;
+    await fs.mkdir(folder, { recursive: true });
+    return create();
   }
 }
 

@@ -8,7 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
-import { writeAll, type LocalFileStats, type LocalStoreFs } from './local-fs.js';
+import { inFolder, writeAll, type LocalFileStats, type LocalStoreFs } from './local-fs.js';
 
 export interface JoinedFile {
   readonly path: string;
@@ -27,12 +27,11 @@ export async function joinFiles(
   parts: readonly string[],
   knownMd5: string | null,
 ): Promise<JoinedFile> {
-  await fs.mkdir(tempFolder, { recursive: true });
   const path = join(tempFolder, `${randomUUID()}.tmp`);
   const hash = createHash('md5');
   const hashing = knownMd5 === null;
   try {
-    const output = await fs.open(path, 'wx');
+    const output = await inFolder(fs, tempFolder, () => fs.open(path, 'wx'));
     try {
       const buffer = new Uint8Array(chunkBytes);
       let position = 0;

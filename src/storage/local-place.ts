@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 
 import { BlobStoreError } from './errors.js';
-import { errnoOf, type LocalStoreFs } from './local-fs.js';
+import { errnoOf, inFolder, type LocalStoreFs } from './local-fs.js';
 
 export async function placeFile(
   fs: LocalStoreFs,
@@ -16,8 +16,7 @@ export async function placeFile(
 ): Promise<void> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      await fs.mkdir(dirname(to), { recursive: true });
-      await fs.rename(from, to);
+      await inFolder(fs, dirname(to), () => fs.rename(from, to));
       return;
     } catch (error) {
       const code = errnoOf(error);

@@ -40,8 +40,9 @@ export interface MigrationDocument {
   /** Online cutover: the file the restore completes at. */
   readonly cutoverLastBackupName: string | null;
   /**
-   * The target's restore details at the last poll, in short (the sets' progress is on the file
-   * records). Migrations stored by earlier versions hold the whole report: a superset of this.
+   * The target's restore status and block reason at the last poll (the sets' progress is on the file
+   * records, so this changes rarely). Migrations stored by earlier versions hold the whole report: a
+   * superset of this.
    */
   readonly restoreDetails: RestoreSummary | null;
   /** The cutover (`completeRestore`) call reached the target. */
@@ -50,17 +51,8 @@ export interface MigrationDocument {
   readonly stepError?: StepError | null;
 }
 
-export type RestoreSummary = Pick<
-  RestoreDetails,
-  | 'status'
-  | 'blockReason'
-  | 'currentRestoringFileName'
-  | 'lastRestoredFileName'
-  | 'numberOfFilesDetected'
-  | 'numberOfFilesRestored'
-  | 'numberOfFilesUnrestorable'
-  | 'percentCompleted'
->;
+/** What the migration keeps of the target's report: what is not on the file records. */
+export type RestoreSummary = Pick<RestoreDetails, 'status' | 'blockReason'>;
 
 export interface FileDocument {
   readonly size: number;
@@ -127,8 +119,16 @@ export function migrationDocument(record: MigrationRecord): MigrationDocument {
   return record.document as unknown as MigrationDocument;
 }
 
+/** Records are immutable: each one's document is completed once, however often it is read. */
+const completed = new WeakMap<FileRecord, FileDocument>();
+
 export function fileDocument(record: FileRecord): FileDocument {
-  return { ...emptyFileDocument, ...(record.document as Partial<FileDocument>) };
+  let doc = completed.get(record);
+  if (!doc) {
+    doc = { ...emptyFileDocument, ...(record.document as Partial<FileDocument>) };
+    completed.set(record, doc);
+  }
+  return doc;
 }
 
 export function asDocument(

@@ -11,7 +11,12 @@
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 import { uniqueBlobName, usedBlobNames } from './blob-names.js';
-import { fileDocument, migrationDocument } from './documents.js';
+import {
+  emptyFileDocument,
+  fileDocument,
+  migrationDocument,
+  type FileDocument,
+} from './documents.js';
 import { classify, finalReasons, plannerFile } from './file-intake.js';
 import type { MigrationRun } from './migration-run.js';
 
@@ -29,8 +34,7 @@ export async function intakeStep(migration: MigrationRecord, run: MigrationRun):
   }
   if (run.listingDue) {
     run.listingDue = false;
-    await recordListing(migration, run, files);
-    await classifyArrived(migration, run, files);
+    await takeInListing(migration, run, files);
   }
   if (!run.planChanged) return;
   run.planChanged = false;
@@ -43,8 +47,21 @@ export async function intakeStep(migration: MigrationRecord, run: MigrationRun):
   }
 }
 
-/** New files are Arrived; an Arrived file whose size or time changed is read again. */
-async function recordListing(
+/** A file the listing says must be read: new, changed since it was read, or not classified yet. */
+interface ToRead {
+  readonly name: string;
+  /** Null for a new file. */
+  readonly record: FileRecord | null;
+  /** What the listing changed (size, time), written with the classification. */
+  readonly patch: Partial<FileDocument>;
+}
+
+/**
+ * Lists the folder: new files, and Arrived files whose size or time changed (still being written)
+ * or that are not classified yet, are read and classified. A new file is recorded once, Arrived
+ * with what its headers said, in one write.
+ */
+async function takeInListing(
   migration: MigrationRecord,
   run: MigrationRun,
   files: Map<string, FileRecord>,
@@ -53,91 +70,71 @@ async function recordListing(
     const status = files.get(name)?.status;
     return status === undefined || status === 'Arrived';
   };
+  const toRead: ToRead[] = [];
   for (const info of await run.source.list(arriving)) {
-    const existing = files.get(info.name);
-    if (!existing) {
-      const record = await run.book.put(
-        info.name,
-        'Arrived',
-        null,
-        { size: info.size, modifiedAt: info.modifiedAt },
-        `${info.name} arrived (${info.size} bytes).`,
-      );
-      files.set(info.name, record);
-    } else if (existing.status === 'Arrived') {
-      const doc = fileDocument(existing);
-      if (doc.size !== info.size || doc.modifiedAt !== info.modifiedAt) {
-        // Still being written: read its headers again once it stops changing.
-        files.set(
-          info.name,
-          await run.book.put(
-            info.name,
-            'Arrived',
-            existing,
-            {
-              size: info.size,
-              modifiedAt: info.modifiedAt,
-              backupType: null,
-              waitingReason: 'IncompleteBackupFile',
-            },
-            null,
-          ),
-        );
-      }
+    const listed = { size: info.size, modifiedAt: info.modifiedAt };
+    const record = files.get(info.name);
+    if (!record) {
+      toRead.push({ name: info.name, record: null, patch: listed });
+      continue;
+    }
+    if (record.status !== 'Arrived') continue;
+    const doc = fileDocument(record);
+    if (doc.size !== info.size || doc.modifiedAt !== info.modifiedAt) {
+      // Still being written: read again, and waiting until it reads whole.
+      toRead.push({
+        name: info.name,
+        record,
+        patch: { ...listed, backupType: null, waitingReason: 'IncompleteBackupFile' },
+      });
+    } else if (doc.backupType === null) {
+      toRead.push({ name: info.name, record, patch: {} });
     }
   }
+  for (const item of toRead) await classifyFile(migration, run, files, item);
 }
 
-/** Reads the headers of Arrived files not classified yet: a backup, ignored, or still waiting. */
-async function classifyArrived(
+/** Reads a file's headers: a backup (to the planner), ignored, or still waiting. */
+async function classifyFile(
   migration: MigrationRecord,
   run: MigrationRun,
   files: Map<string, FileRecord>,
+  { name, record, patch }: ToRead,
 ): Promise<void> {
   const db = migration.sourceDatabaseName;
-  for (const record of files.values()) {
-    const doc = fileDocument(record);
-    if (record.status !== 'Arrived' || doc.backupType !== null) continue;
-    const outcome = classify(
-      await run.source.readHeaders(record.fileName),
-      db,
-      migration.kind === 'SqlVm',
+  const outcome = classify(await run.source.readHeaders(name), db, migration.kind === 'SqlVm');
+  const arrived = record ? null : `${name} arrived (${String(patch.size)} bytes).`;
+  const save = async (more: Partial<FileDocument>) => {
+    const saved = await run.book.put(name, 'Arrived', record, { ...patch, ...more }, arrived);
+    files.set(name, saved);
+    return saved;
+  };
+  if (outcome.kind === 'ignored') {
+    // Recorded Arrived first (its arrival is an event of its own), then Ignored with the reason.
+    const current = record && Object.keys(patch).length === 0 ? record : await save({});
+    await ignore(run, files, current, outcome.reason, outcome.message);
+  } else if (outcome.kind === 'waiting') {
+    const doc = record ? fileDocument(record) : null;
+    if (!record || Object.keys(patch).length > 0 || doc?.waitingReason !== outcome.reason)
+      await save({ waitingReason: outcome.reason, ignoreMessage: outcome.message });
+  } else {
+    // The blob name is chosen once, when the file is known to be a backup, and kept.
+    const doc = {
+      ...(record ? fileDocument(record) : emptyFileDocument),
+      ...patch,
+      ...outcome.patch,
+    };
+    const blobName = uniqueBlobName(
+      migration.targetDbName,
+      name,
+      doc,
+      usedBlobNames(files.values()),
     );
-    if (outcome.kind === 'ignored') {
-      await ignore(run, files, record, outcome.reason, outcome.message);
-    } else if (outcome.kind === 'waiting') {
-      if (doc.waitingReason !== outcome.reason)
-        files.set(
-          record.fileName,
-          await run.book.put(
-            record.fileName,
-            'Arrived',
-            record,
-            { waitingReason: outcome.reason, ignoreMessage: outcome.message },
-            null,
-          ),
-        );
-    } else {
-      // The blob name is chosen once, when the file is known to be a backup, and kept.
-      const blobName = uniqueBlobName(
-        migration.targetDbName,
-        record.fileName,
-        { ...doc, ...outcome.patch },
-        usedBlobNames(files.values()),
-      );
-      const updated = await run.book.put(
-        record.fileName,
-        'Arrived',
-        record,
-        { ...outcome.patch, blobName },
-        null,
-      );
-      files.set(record.fileName, updated);
-      const entry = plannerFile(record.fileName, fileDocument(updated), db);
-      if (entry) {
-        run.planner.addFile(entry);
-        run.planChanged = true;
-      }
+    const updated = await save({ ...outcome.patch, blobName });
+    const entry = plannerFile(name, fileDocument(updated), db);
+    if (entry) {
+      run.planner.addFile(entry);
+      run.planChanged = true;
     }
   }
 }

@@ -62,6 +62,11 @@ export interface EngineOptions {
 }
 
 const thirtyDaysMs = 30 * 24 * 60 * 60 * 1000;
+/**
+ * A watched folder is listed at every fifth periodic tick (every 5 s by default): the safety net for
+ * an event the watcher missed. A folder whose source cannot watch is listed at every one.
+ */
+const watchedListingEvery = 5;
 
 export class MigrationEngine {
   readonly #ctx: EngineContext;
@@ -128,14 +133,27 @@ export class MigrationEngine {
   }
 
   /**
-   * Ticks every migration that has not ended, each folder listed again (the safety net for changes
-   * no watcher reported, and for a target that is only polled). Resolves when those ticks are done.
+   * Ticks every migration that has not ended: the safety net for changes no watcher reported, and for
+   * a target that is only polled. Resolves when those ticks are done.
    */
   async tickAll(): Promise<void> {
     const active = await this.#records.store.transaction((tx) =>
       tx.listMigrations({ statuses: activeStatuses }),
     );
-    await Promise.all(active.map((m) => this.tick(m.id)));
+    await Promise.all(active.map((m) => this.#periodicTick(m.id)));
+  }
+
+  /**
+   * The periodic tick: a folder whose source watches it is listed every `watchedListingEvery`-th
+   * time only (its watcher wakes the migration at once anyway); other folders every time.
+   */
+  #periodicTick(id: string): Promise<void> {
+    return this.#serial(id, () => {
+      const run = this.#runs.get(id);
+      if (run && (!run.watching || ++run.periodicTicks % watchedListingEvery === 0))
+        run.listingDue = true;
+      return this.#stopping ? Promise.resolve() : this.#step(id);
+    });
   }
 
   /**

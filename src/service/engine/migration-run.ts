@@ -30,6 +30,9 @@ export class MigrationRun {
    * the periodic tick (watchers miss events on network shares); cleared when the tick lists it.
    */
   listingDue = true;
+  /** The folder has a watcher: the periodic tick lists it only now and then (`migration-engine.ts`). */
+  watching = false;
+  periodicTicks = 0;
   /** The restore details last applied to the files, and the book's revision they were applied at. */
   lastDetails: RestoreDetails | null = null;
   lastDetailsJson: string | null = null;
@@ -53,6 +56,7 @@ export class MigrationRun {
   /** Watches the folder, when the source can: `onChange` on anything new in it. */
   watch(onChange: () => void): void {
     if (this.#unwatch || !this.source.watch) return;
+    this.watching = true;
     this.#unwatch = this.source.watch(() => {
       this.listingDue = true;
       onChange();
@@ -63,5 +67,6 @@ export class MigrationRun {
   close(): void {
     this.#unwatch?.();
     this.#unwatch = null;
+    this.watching = false;
   }
 }

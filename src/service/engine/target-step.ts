@@ -5,8 +5,6 @@
  * restore details, applies them to the files, and ends the migration when the target completes or
  * fails.
  */
-import { isDeepStrictEqual } from 'node:util';
-
 import type { RestoreDetails, StartRestore } from '../../targets/index.js';
 import { isRestoreTargetError } from '../../targets/index.js';
 import type { FileRecord, MigrationRecord } from '../state/index.js';
@@ -142,7 +140,8 @@ export async function targetStep(
       run.appliedAtRevision = run.book.revision;
     }
     const summary = restoreSummary(details);
-    if (!isDeepStrictEqual(summary, doc.restoreDetails)) {
+    const kept = doc.restoreDetails;
+    if (kept?.status !== summary.status || kept.blockReason !== summary.blockReason) {
       migration = await records.save(
         migration,
         { document: asDocument({ ...doc, restoreDetails: summary }) },
@@ -184,18 +183,8 @@ function byBlobName(files: readonly FileRecord[]): Map<string | null, FileRecord
   return byBlob;
 }
 
-/** What the migration keeps of the target's last report (the sets are in the file records). */
 function restoreSummary(details: RestoreDetails): RestoreSummary {
-  return {
-    status: details.status,
-    blockReason: details.blockReason,
-    currentRestoringFileName: details.currentRestoringFileName,
-    lastRestoredFileName: details.lastRestoredFileName,
-    numberOfFilesDetected: details.numberOfFilesDetected,
-    numberOfFilesRestored: details.numberOfFilesRestored,
-    numberOfFilesUnrestorable: details.numberOfFilesUnrestorable,
-    percentCompleted: details.percentCompleted,
-  };
+  return { status: details.status, blockReason: details.blockReason };
 }
 
 /** What the target is asked to restore: offline migrations name their last backup (as a blob). */

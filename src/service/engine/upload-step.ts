@@ -26,7 +26,6 @@ export async function uploadStep(
   if (run.uploads.size >= ctx.uploadsPerMigration) return;
   const files = run.book.all();
   const now = ctx.records.now();
-  const used = usedBlobNames(files);
   const candidates = files
     .filter(
       (f) =>
@@ -45,6 +44,8 @@ export async function uploadStep(
           ? -1
           : 1;
     });
+  if (candidates.length === 0) return;
+  const used = usedBlobNames(files);
   for (const record of candidates) {
     if (run.uploads.size >= ctx.uploadsPerMigration) break;
     const doc = fileDocument(record);

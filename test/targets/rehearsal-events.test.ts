@@ -2,7 +2,7 @@
  * The rehearsal target driven by events rather than by `tick`: `blobCommitted` notices, wake-ups at
  * each set's finishing time, `onProgress` listeners, per-folder scans side by side, the safety-net
  * poll and `close`. Backups are synthetic (test/support/synthetic-backup.ts) in the in-memory store,
- * seen through a wrapper that records and can hold up listings.
+ * seen through a wrapper that records and can hold up its listings and property reads.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
@@ -58,31 +58,33 @@ class Gate {
   }
 }
 
-/** The in-memory store, with every listing recorded (by prefix) and held while its gate is shut. */
+/**
+ * The in-memory store, with every `list` and `properties` call recorded (`list A/`,
+ * `properties A/full.bak`) and held while a gate is set for it.
+ */
 class WatchedStore implements BlobStore {
   readonly inner = new MemoryBlobStore();
   readonly description = 'a watched in-memory blob store (test stand-in)';
-  /** Prefixes listed, in the order the listings started. */
-  readonly listings: string[] = [];
-  /** Listings of these prefixes wait for the promise. */
+  /** Calls, in the order they started. */
+  readonly calls: string[] = [];
+  /** Calls (named as recorded) that wait for the promise. */
   readonly gates = new Map<string, Promise<void>>();
-  readonly #entered: { prefix: string; resolve: () => void }[] = [];
+  readonly #waiters: { call: string; resolve: () => void }[] = [];
+  /** When set, `properties` rejects with it (a storage outage). */
+  failProperties: Error | null = null;
 
-  /** Resolves when a listing of `prefix` starts (after this call). */
-  nextListing(prefix: string): Promise<void> {
-    return new Promise((resolve) => this.#entered.push({ prefix, resolve }));
+  /** Resolves when a call named `call` starts (after this call). */
+  nextCall(call: string): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push({ call, resolve }));
   }
 
   async list(prefix: string): Promise<BlobProperties[]> {
-    this.listings.push(prefix);
-    for (const waiter of this.#entered.filter((w) => w.prefix === prefix)) {
-      this.#entered.splice(this.#entered.indexOf(waiter), 1);
-      waiter.resolve();
-    }
-    await this.gates.get(prefix);
+    await this.#enter(`list ${prefix}`);
     return this.inner.list(prefix);
   }
-  properties(name: string): Promise<BlobProperties | null> {
+  async properties(name: string): Promise<BlobProperties | null> {
+    await this.#enter(`properties ${name}`);
+    if (this.failProperties) throw this.failProperties;
     return this.inner.properties(name);
   }
   openRead(name: string): Promise<ByteSource> {
@@ -99,6 +101,15 @@ class WatchedStore implements BlobStore {
   }
   delete(name: string): Promise<void> {
     return this.inner.delete(name);
+  }
+
+  async #enter(call: string): Promise<void> {
+    this.calls.push(call);
+    for (const waiter of this.#waiters.filter((w) => w.call === call)) {
+      this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+    await this.gates.get(call);
   }
 }
 
@@ -160,7 +171,7 @@ describe('the rehearsal target driven by events', () => {
 
     const details = await restored;
     expect(details).toMatchObject({ status: 'Restoring', numberOfFilesRestored: 1 });
-    expect(store.listings).toEqual(['A/']);
+    expect(store.calls).toEqual(['list A/']); // its first scan lists it whole
     expect(heard).toContain('DbA');
     expect(heard).not.toContain('DbB');
     expect((await target.details('DbB')).numberOfFilesDetected).toBe(0);
@@ -193,29 +204,75 @@ describe('the rehearsal target driven by events', () => {
     expect(finished - started).toBe(80);
     expect(started).toBeGreaterThanOrEqual(began);
     expect(Date.now()).toBeGreaterThanOrEqual(finished); // reported once done, not before
-    expect(store.listings).toEqual(['Sales/']);
+    expect(store.calls).toEqual(['list Sales/']);
   });
 
-  it('coalesces notices: many before a scan starts make one scan, more during it one more', async () => {
+  it('coalesces notices into one scan, reads only the blobs they name, and one more scan after', async () => {
     const store = new WatchedStore();
     await store.inner.put('Sales/full.bak', fullBytes);
     const target = newTarget(store);
     await target.start({ databaseName: 'Sales', folder: 'Sales' });
-    const gate = new Gate();
-    store.gates.set('Sales/', gate.promise);
-    const listing = store.nextListing('Sales/');
-
+    const fullRestored = progressUntil(
+      target,
+      'Sales',
+      (d) => d.lastRestoredFileName === 'Sales/full.bak',
+    );
     for (let i = 0; i < 10; i += 1) target.blobCommitted('Sales/full.bak');
-    await listing;
+    await fullRestored;
+    expect(store.calls).toEqual(['list Sales/']); // never listed before: listed whole, once
+
     await store.inner.put('Sales/log1.log', bytesOf(log1));
-    for (let i = 0; i < 10; i += 1) target.blobCommitted('Sales/log1.log');
-    expect(store.listings).toEqual(['Sales/']);
-    const bothSeen = progressUntil(target, 'Sales', (d) => d.numberOfFilesDetected === 2);
+    await store.inner.put('Sales/notes.log', new TextEncoder().encode('not a backup'));
+    const gate = new Gate();
+    store.gates.set('properties Sales/log1.log', gate.promise);
+    const reading = store.nextCall('properties Sales/log1.log');
+    for (let i = 0; i < 10; i += 1) {
+      target.blobCommitted('Sales/log1.log');
+      target.blobCommitted('Sales/notes.log');
+    }
+    await reading;
+    await store.inner.put('Sales/more.log', new TextEncoder().encode('not one either'));
+    for (let i = 0; i < 10; i += 1) target.blobCommitted('Sales/more.log');
+    const allSeen = progressUntil(target, 'Sales', (d) => d.numberOfFilesDetected === 4);
     gate.open();
 
-    await bothSeen;
-    await target.close();
-    expect(store.listings).toEqual(['Sales/', 'Sales/']);
+    await allSeen;
+    expect(store.calls).toEqual([
+      'list Sales/',
+      'properties Sales/log1.log',
+      'properties Sales/notes.log',
+      'properties Sales/more.log',
+    ]);
+  });
+
+  it('reports a failed read of a noticed blob, and lists the folder whole at the next scan', async () => {
+    const store = new WatchedStore();
+    await store.inner.put('Sales/full.bak', fullBytes);
+    const target = newTarget(store);
+    await target.start({ databaseName: 'Sales', folder: 'Sales' });
+    const listed = progressUntil(target, 'Sales', (d) => d.numberOfFilesDetected === 1);
+    target.blobCommitted('Sales/full.bak');
+    await listed;
+
+    await store.inner.put('Sales/log1.log', bytesOf(log1));
+    store.failProperties = new Error('connection reset');
+    const failed = progressUntil(target, 'Sales', (d) => d.blockReason !== null);
+    target.blobCommitted('Sales/log1.log');
+    expect((await failed).blockReason).toMatch(/^BlobStorageFailure \(rehearsal.*connection reset/);
+
+    store.failProperties = null;
+    const recovered = progressUntil(
+      target,
+      'Sales',
+      (d) => d.blockReason === null && d.numberOfFilesDetected === 2,
+    );
+    target.blobCommitted('Sales/other.log');
+    await recovered;
+    expect(store.calls).toEqual([
+      'list Sales/',
+      'properties Sales/log1.log',
+      'list Sales/', // not 'properties Sales/other.log': the failed read may have missed log1
+    ]);
   });
 
   it('scans folders side by side: a slow listing does not hold up another folder', async () => {
@@ -226,8 +283,8 @@ describe('the rehearsal target driven by events', () => {
     await target.start({ databaseName: 'DbA', folder: 'A' });
     await target.start({ databaseName: 'DbB', folder: 'B' });
     const slowA = new Gate();
-    store.gates.set('A/', slowA.promise);
-    const listingA = store.nextListing('A/');
+    store.gates.set('list A/', slowA.promise);
+    const listingA = store.nextCall('list A/');
     target.blobCommitted('A/full.bak');
     await listingA;
 
@@ -282,22 +339,22 @@ describe('the rehearsal target driven by events', () => {
 
     await store.inner.put('Sales/log1.log', bytesOf(log1));
     const gate = new Gate();
-    store.gates.set('Sales/', gate.promise);
-    const listing = store.nextListing('Sales/');
+    store.gates.set('properties Sales/log1.log', gate.promise);
+    const reading = store.nextCall('properties Sales/log1.log');
     target.blobCommitted('Sales/log1.log');
-    await listing;
+    await reading;
     let cutOver = false;
     const completing = target.complete('Sales', 'Sales/log1.log').then(() => {
       cutOver = true;
     });
     await new Promise((resolve) => setImmediate(resolve));
     expect(cutOver).toBe(false); // waits for the scan under way
-    expect(store.listings).toEqual(['Sales/', 'Sales/']);
+    expect(store.calls).toEqual(['list Sales/', 'properties Sales/log1.log']);
 
     const completed = progressUntil(target, 'Sales', (d) => d.status === 'Completed');
     gate.open();
     await completing;
-    expect(store.listings).toEqual(['Sales/', 'Sales/', 'Sales/']); // its own scan, after
+    expect(store.calls).toEqual(['list Sales/', 'properties Sales/log1.log', 'list Sales/']);
     const details = await completed;
     expect(details).toMatchObject({
       lastRestoredFileName: 'Sales/log1.log',
@@ -350,24 +407,36 @@ describe('the rehearsal target driven by events', () => {
     );
     await target.start({ databaseName: 'Sales', folder: 'Sales' });
     await restored;
-    expect(store.listings).toEqual(['Sales/']);
+    expect(store.calls).toEqual(['list Sales/']);
   });
 
-  it('polls only the folders no notice had scanned of late', async () => {
+  it('polls by listing the folders not listed of late, two at a time', async () => {
     vi.useFakeTimers();
     const store = new WatchedStore();
     const target = newTarget(store, { pollIntervalMs: 1000 });
-    await target.start({ databaseName: 'DbA', folder: 'A' });
-    await target.start({ databaseName: 'DbB', folder: 'B' });
+    for (const folder of ['A', 'B', 'C', 'D'])
+      await target.start({ databaseName: `Db${folder}`, folder });
     target.startPolling();
+    const slow = new Gate();
+    for (const folder of ['A', 'B', 'C', 'D']) store.gates.set(`list ${folder}/`, slow.promise);
 
     await vi.advanceTimersByTimeAsync(1000);
-    expect(store.listings.sort()).toEqual(['A/', 'B/']);
-    store.listings.length = 0;
-    await vi.advanceTimersByTimeAsync(600);
-    target.blobCommitted('A/x.bak'); // A is busy: scanned 400 ms before the next poll
+    expect(store.calls).toEqual(['list A/', 'list B/']); // the others wait their turn
+    slow.open();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(store.calls).toEqual(['list A/', 'list B/', 'list C/', 'list D/']);
+
+    store.calls.length = 0;
+    await vi.advanceTimersByTimeAsync(599);
+    target.blobCommitted('A/x.bak'); // a notice reads the blob it names, not the folder
     await vi.advanceTimersByTimeAsync(400);
-    expect(store.listings).toEqual(['A/', 'B/']);
+    expect(store.calls).toEqual(['properties A/x.bak', 'list A/', 'list B/', 'list C/', 'list D/']);
+
+    store.calls.length = 0;
+    await vi.advanceTimersByTimeAsync(600);
+    await target.tick(); // lists them all: the next poll has nothing to do
+    await vi.advanceTimersByTimeAsync(400);
+    expect(store.calls).toEqual(['list A/', 'list B/', 'list C/', 'list D/']);
   });
 
   it('with a clock set by hand, a wake-up does not move a restore: tick does', async () => {
@@ -430,10 +499,10 @@ describe('the rehearsal target driven by events', () => {
     expect(vi.getTimerCount()).toBe(3);
 
     const slow = new Gate();
-    store.gates.set('Slow/', slow.promise);
-    const listing = store.nextListing('Slow/');
+    store.gates.set('properties Slow/full.bak', slow.promise);
+    const reading = store.nextCall('properties Slow/full.bak');
     target.blobCommitted('Slow/full.bak');
-    await listing;
+    await reading;
     let closed = false;
     const closing = target.close().then(() => {
       closed = true;

@@ -43,6 +43,12 @@ export interface CatalogChanges {
   readonly removed: readonly string[];
 }
 
+/** `CatalogChanges` as a refresh collects them. */
+interface Collected {
+  readonly read: CatalogEntry[];
+  readonly removed: string[];
+}
+
 export class FolderCatalog {
   readonly #store: BlobStore;
   readonly #prefix: string;
@@ -109,37 +115,62 @@ export class FolderCatalog {
   async refresh(): Promise<CatalogChanges> {
     const blobs = await this.#store.list(this.#prefix);
     const seen = new Set<string>();
-    const read: CatalogEntry[] = [];
-    const removed: string[] = [];
+    const changes: Collected = { read: [], removed: [] };
     for (const blob of blobs) {
       const name = blob.name.slice(this.#prefix.length);
       if (name === '') continue;
       seen.add(name);
-      const known = this.#entries.get(name);
-      if (known && !known.retry && sameBlob(known.blob, blob)) continue;
-      const kind: EntryKind = name.includes('/')
-        ? 'Nested'
-        : hasRestorableExtension(name)
-          ? 'Backup'
-          : 'OtherExtension';
-      if (kind !== 'Backup') {
-        this.#entries.set(name, { name, blob, kind, file: null, media: null, retry: false });
-        this.#version += 1;
-        continue;
-      }
-      const entry = await this.#read(name, blob);
-      // Counted after the entry is in place: a caller reading during the read above caches the old.
-      this.#entries.set(name, entry);
-      this.#version += 1;
-      read.push(entry);
+      await this.#update(name, blob, changes);
     }
-    for (const [name, entry] of this.#entries) {
-      if (seen.has(name)) continue;
-      this.#entries.delete(name);
-      this.#version += 1;
-      if (entry.kind === 'Backup') removed.push(name);
+    for (const name of [...this.#entries.keys()]) if (!seen.has(name)) this.#remove(name, changes);
+    return changes;
+  }
+
+  /**
+   * Looks at the named blobs only (blob names, `<folder>/<file>`; others are passed by): what a
+   * notice says was committed. One look per blob named instead of one per blob in the folder, but
+   * blind to what nobody named: the caller lists the folder now and then too. Rejects when the store
+   * fails to answer.
+   */
+  async refreshNames(blobNames: Iterable<string>): Promise<CatalogChanges> {
+    const changes: Collected = { read: [], removed: [] };
+    for (const blobName of blobNames) {
+      if (!this.holds(blobName)) continue;
+      const name = blobName.slice(this.#prefix.length);
+      const blob = await this.#store.properties(blobName);
+      if (blob) await this.#update(name, blob, changes);
+      else this.#remove(name, changes);
     }
-    return { read, removed };
+    return changes;
+  }
+
+  /** Takes in the blob if it is new or changed (reading a backup's headers). */
+  async #update(name: string, blob: BlobProperties, changes: Collected): Promise<void> {
+    const known = this.#entries.get(name);
+    if (known && !known.retry && sameBlob(known.blob, blob)) return;
+    const kind: EntryKind = name.includes('/')
+      ? 'Nested'
+      : hasRestorableExtension(name)
+        ? 'Backup'
+        : 'OtherExtension';
+    if (kind !== 'Backup') {
+      this.#entries.set(name, { name, blob, kind, file: null, media: null, retry: false });
+      this.#version += 1;
+      return;
+    }
+    const entry = await this.#read(name, blob);
+    // Counted after the entry is in place: a caller reading during the read above caches the old.
+    this.#entries.set(name, entry);
+    this.#version += 1;
+    changes.read.push(entry);
+  }
+
+  #remove(name: string, changes: Collected): void {
+    const entry = this.#entries.get(name);
+    if (!entry) return;
+    this.#entries.delete(name);
+    this.#version += 1;
+    if (entry.kind === 'Backup') changes.removed.push(name);
   }
 
   async #read(name: string, blob: BlobProperties): Promise<CatalogEntry> {

@@ -3,20 +3,24 @@
  * wake-up never overlap (a scan feeds the planner from the catalog it refreshes, and a cutover must
  * see the folder as its own scan left it). Lanes of different restores are independent.
  *
- * Scans asked for by notices and polls are coalesced: while one is waiting to start, more notices
- * add nothing (it will list the folder after all of them); a notice arriving while a scan runs queues
- * one more, since that scan may have listed the folder before the blob was there.
+ * Scans asked for by notices and polls are coalesced: while one is waiting to start, more requests
+ * join it (it looks at every blob they name, or lists the whole folder if one of them asks); a
+ * request arriving while a scan runs queues one more, since that scan may have looked before the
+ * blob was there.
  */
 export class JobLane {
   #tail: Promise<void> = Promise.resolve();
-  /** A coalesced scan is queued and has not started: the folder is "dirty". */
-  #scanPending = false;
+  /**
+   * What the coalesced scan queued and not started yet will look at ("dirty"): the blob names
+   * noticed, or null for the whole folder. Undefined: no such scan.
+   */
+  #dirty: Set<string> | null | undefined = undefined;
   #timer: { readonly at: number; readonly handle: NodeJS.Timeout } | null = null;
   /**
-   * When (`performance.now()`, real time whatever the target's clock) the last scan that moved the
-   * restore on started: the poll skips folders scanned of late.
+   * When (`performance.now()`, real time whatever the target's clock) the last listing of the whole
+   * folder started: the poll lists the folders not listed of late.
    */
-  lastScanMs = Number.NEGATIVE_INFINITY;
+  lastListingMs = Number.NEGATIVE_INFINITY;
 
   /** Runs `work` after everything queued on this lane before it. */
   run<T>(work: () => Promise<T> | T): Promise<T> {
@@ -29,15 +33,23 @@ export class JobLane {
   }
 
   /**
-   * Queues `scan` unless a coalesced scan is already waiting to start; returns its promise, or null
-   * when it joined the waiting one.
+   * Asks for a scan of `blobName` (null: of the whole folder). Joins the coalesced scan waiting to
+   * start, if any (returns null), or queues `scan`, called with what was asked meanwhile (blob
+   * names, or null for the whole folder), and returns its promise.
    */
-  requestScan(scan: () => Promise<void>): Promise<void> | null {
-    if (this.#scanPending) return null;
-    this.#scanPending = true;
+  requestScan(
+    blobName: string | null,
+    scan: (blobNames: readonly string[] | null) => Promise<void>,
+  ): Promise<void> | null {
+    const queued = this.#dirty !== undefined;
+    if (blobName === null) this.#dirty = null;
+    else if (this.#dirty === undefined) this.#dirty = new Set([blobName]);
+    else this.#dirty?.add(blobName);
+    if (queued) return null;
     return this.run(() => {
-      this.#scanPending = false;
-      return scan();
+      const dirty = this.#dirty;
+      this.#dirty = undefined;
+      return scan(dirty ? [...dirty] : null);
     });
   }
 

@@ -48,6 +48,8 @@ export class RehearsalJob {
   #failure: Report | null = null;
   #storageFailure: Report | null = null;
   #revision = 0;
+  /** The folder was never listed, or the last scan failed: the next scan lists it whole. */
+  #listingDue = true;
   /** `analysis()` until something it depends on changes (`#changed`): advance asks several times. */
   #analysis: Analysis | null = null;
   /** The latest time advanced to: time never goes back for a job, whoever drives it. */
@@ -68,6 +70,10 @@ export class RehearsalJob {
     this.#advancedMs = startedMs;
   }
 
+  /** Whether the next scan lists the whole folder whatever names it is given. */
+  get listingDue(): boolean {
+    return this.#listingDue;
+  }
   get revision(): number {
     return this.#revision;
   }
@@ -112,20 +118,28 @@ export class RehearsalJob {
     return this.#analysis;
   }
 
-  /** Lists the folder and feeds what changed to the planner. A listing failure is reported, not thrown. */
-  async scan(): Promise<void> {
+  /**
+   * Feeds what changed in the folder to the planner: the named blobs only (blob names, from notices)
+   * when given and the folder was listed before, else the whole folder listed. A storage failure is
+   * reported (`storageFailure`), not thrown; the next scan then lists the whole folder.
+   */
+  async scan(blobNames: readonly string[] | null = null): Promise<void> {
     const version = this.catalog.version;
+    const listing = blobNames === null || this.#listingDue;
     let changes: CatalogChanges;
     try {
-      changes = await this.catalog.refresh();
+      changes = listing ? await this.catalog.refresh() : await this.catalog.refreshNames(blobNames);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      this.#listingDue = true;
       this.#setStorageFailure({
         code: 'BlobStorageFailure',
-        message: `Listing the folder failed (${reason}); the next scan tries again.`,
+        message: `${listing ? 'Listing the folder' : 'Reading the properties of a blob'} failed (${reason}); the next scan tries again.`,
       });
       return;
     }
+    // (A scan of names only comes after a listing that succeeded: no failure is left to clear.)
+    this.#listingDue = false;
     this.#setStorageFailure(null);
     for (const name of changes.removed) this.planner.removeFile(name);
     for (const entry of changes.read) if (entry.file) this.planner.addFile(entry.file);

@@ -9,9 +9,9 @@ export interface RehearsalOptions {
   /** Shortest simulated restore of one backup set. Default 0. */
   readonly minSetDurationMs?: number;
   /**
-   * Real-timer mode (`startPolling`): how often the safety-net poll scans the folders no
-   * `blobCommitted` notice named of late (blobs written by another process). Notices and each set's
-   * finishing time move restores on in between. Default 5 s.
+   * Real-timer mode (`startPolling`): how often the safety-net poll lists the restores' folders, for
+   * what no `blobCommitted` notice tells (blobs written or deleted by another process). Notices and
+   * each set's finishing time move restores on in between. Default 5 s.
    */
   readonly pollIntervalMs?: number;
   /**

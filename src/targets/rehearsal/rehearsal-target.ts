@@ -9,13 +9,16 @@
  * `rehearsal-job.ts`); what advances them:
  * - `tick(now)` scans every running restore's folder and advances it to `now` (tests call it with
  *   chosen times, and nothing else moves a restore while the clock is set by hand);
- * - `blobCommitted(blob)` scans the folder holding that blob at once and advances its restore to
- *   the clock's now; a set then restoring wakes its restore when it finishes (an unref'd timer), so
- *   a 100 KiB log is reported restored half a millisecond later, not at the next poll;
- * - `startPolling()` (the service) adds a safety net for blobs written by someone who does not
- *   notify: every `pollIntervalMs`, each restore whose folder was not scanned in the last half
- *   interval is scanned; and a restore started from then on scans its folder at once (the engine starts one
- *   when its first backups are uploaded already). `close()` stops all of it.
+ * - `blobCommitted(blob)` has the restore whose folder holds the blob look at that blob at once
+ *   (its properties, and its headers if it is new: one look, where listing a folder of a hundred
+ *   files costs a hundred; the first scan of a folder lists it whole) and advances the restore to
+ *   the clock's now;
+ * - a set restoring wakes its restore when it finishes (an unref'd timer), so a 100 KiB log is
+ *   reported restored a millisecond after it started, not at the next poll;
+ * - `startPolling()` (the service) adds a safety net for what nobody notifies (blobs written or
+ *   deleted by another process): every `pollIntervalMs`, the folders not listed in the last half
+ *   interval are listed, two at a time; and a restore started from then on lists its folder at
+ *   once (the engine starts one when its first backups are uploaded already). `close()` stops all.
  * Work on one restore is serialized (its lane); restores scan side by side, a few at a time.
  * `onProgress` listeners hear, on a later turn of the event loop, which databases' details changed.
  *
@@ -47,10 +50,11 @@ export interface RehearsalTarget extends RestoreTarget {
   /** Scans the folders of running restores and moves them on to `now` (default: the clock). */
   tick(now?: Date): Promise<void>;
   /**
-   * Returns at once; the restores whose folder holds the blob (`<folder>/…`, compared exactly as the
-   * folder was given to `start`) scan it soon after and move on to the clock's now. Notices that
-   * arrive before that scan starts are served by it; one arriving during it, by one more after it.
-   * No running restore's folder: nothing happens.
+   * Returns at once; the running restores whose folder holds the blob (`<folder>/…`, compared
+   * exactly as the folder was given to `start`) look at it soon after (listing the folder whole if
+   * it never was, or its last scan failed) and move on to the clock's now. Notices that arrive
+   * before that scan starts are served by it (each blob named looked at once); one arriving during
+   * it, by one more after it. No running restore's folder: nothing happens.
    */
   blobCommitted(blobName: string): void;
   /**
@@ -62,7 +66,7 @@ export interface RehearsalTarget extends RestoreTarget {
   onProgress(listener: (databaseName: string) => void): () => void;
   /** The same object as long as nothing in it changed (built once per change of the restore). */
   details(databaseName: string): Promise<RestoreDetails>;
-  /** Real-timer mode: the safety-net poll every `pollIntervalMs`; starts scan their folder at once. */
+  /** Real-timer mode: the safety-net poll every `pollIntervalMs`; starts list their folder at once. */
   startPolling(): void;
   /** Stops timers and the poll, waits for scans under way; the target then refuses new restores. */
   close(): Promise<void>;
@@ -77,6 +81,8 @@ export function createRehearsalTarget(options: RehearsalOptions): RehearsalTarge
  * the others, few enough not to flood the blob store (and the thread pool behind a local folder).
  */
 const scanConcurrency = 8;
+/** Listings of the poll's round going on at once (each also takes one of the slots above). */
+const pollListings = 2;
 
 /** When a wake-up was set: the target's clock, the real time (`performance.now()`), the delay. */
 interface WakeArmed {
@@ -112,6 +118,8 @@ class Rehearsal implements RehearsalTarget {
   #poll: NodeJS.Timeout | null = null;
   /** `startPolling` was called: the clock is real, so a start may scan and advance at once. */
   #live = false;
+  /** A poll's round of listings is going on. */
+  #polling = false;
   #closed = false;
 
   constructor(options: CompiledRehearsalOptions) {
@@ -166,7 +174,7 @@ class Rehearsal implements RehearsalTarget {
           return this.complete(databaseName, lastBackupName);
         }
         try {
-          if (held.job.status === 'Restoring') await this.#slots.run(() => held.job.scan());
+          if (held.job.status === 'Restoring') await this.#scan(held, null);
           cutOver(held.job, databaseName, lastBackupName);
           // Already restored up to the cutover file: only the status moves, whatever the time.
           if (held.job.reachedStop) held.job.advance(this.#nowMs());
@@ -186,7 +194,8 @@ class Rehearsal implements RehearsalTarget {
   blobCommitted(blobName: string): void {
     if (this.#closed) return;
     for (const held of this.#jobs.values())
-      if (running(held.job) && held.job.catalog.holds(blobName)) this.#requestScan(held);
+      if (running(held.job) && held.job.catalog.holds(blobName))
+        void this.#requestScan(held, blobName);
   }
 
   onProgress(listener: (databaseName: string) => void): () => void {
@@ -197,7 +206,7 @@ class Rehearsal implements RehearsalTarget {
     const at = (now ?? this.#options.clock.now()).getTime();
     const scans = [...this.#jobs.values()]
       .filter((held) => running(held.job))
-      .map((held) => this.#track(held.lane.run(() => this.#scanAndAdvance(held, at))));
+      .map((held) => this.#track(held.lane.run(() => this.#scanAndAdvance(held, null, at))));
     return Promise.all(scans).then(() => undefined);
   }
 
@@ -285,26 +294,41 @@ class Rehearsal implements RehearsalTarget {
     }
   }
 
-  /** A notice or the poll: one scan more for this restore, unless one is waiting to start already. */
-  #requestScan(held: Held): void {
-    const scan = held.lane.requestScan(async () => {
+  /**
+   * A notice (`blobName`) or a listing asked for (null): joins the scan of this restore waiting to
+   * start, or queues one. Returns the scan queued (null when joined), which never rejects.
+   */
+  #requestScan(held: Held, blobName: string | null): Promise<void> | null {
+    const scan = held.lane.requestScan(blobName, async (blobNames) => {
       if (this.#closed || !this.#holds(held) || !running(held.job)) return;
-      await this.#scanAndAdvance(held, null);
+      await this.#scanAndAdvance(held, blobNames, null);
     });
-    if (scan) void this.#track(scan).catch(this.#options.onError);
+    return scan && this.#track(scan).catch(this.#options.onError);
   }
 
-  /** Lane work: lists the folder, then moves the restore on to `atMs` (null: the clock after the scan). */
-  async #scanAndAdvance(held: Held, atMs: number | null): Promise<void> {
-    held.lane.lastScanMs = performance.now();
+  /**
+   * Lane work: scans the folder (the blobs named, or all of it), then moves the restore on to `atMs`
+   * (null: the clock after the scan).
+   */
+  async #scanAndAdvance(
+    held: Held,
+    blobNames: readonly string[] | null,
+    atMs: number | null,
+  ): Promise<void> {
     try {
-      await this.#slots.run(() => held.job.scan());
-      // Stopped while the folder was listed: the restore is gone, nothing to move on or tell.
+      await this.#scan(held, blobNames);
+      // Stopped while the folder was scanned: the restore is gone, nothing to move on or tell.
       if (!this.#holds(held)) return;
       held.job.advance(atMs ?? this.#nowMs());
     } finally {
       this.#settled(held);
     }
+  }
+
+  /** Lane work: one scan, in a slot; a listing of the whole folder is dated for the poll. */
+  #scan(held: Held, blobNames: readonly string[] | null): Promise<void> {
+    if (blobNames === null || held.job.listingDue) held.lane.lastListingMs = performance.now();
+    return this.#slots.run(() => held.job.scan(blobNames));
   }
 
   /**
@@ -356,15 +380,25 @@ class Rehearsal implements RehearsalTarget {
   }
 
   /**
-   * The safety net: folders nobody scanned of late (no notices). A folder scanned within half an
-   * interval is fresh enough; so a folder without notices is still scanned at every poll, whatever
-   * the timers' jitter, while the busy ones (notices every second) cost the poll nothing.
+   * The safety net, for what notices do not tell (blobs written or deleted by another process): lists
+   * the folders not listed in the last half interval (so each at about every poll, whatever the
+   * timers' jitter), `pollListings` at a time, so that notices' scans never queue behind a whole
+   * round of listings. A round still going when the next poll comes: that poll is skipped.
    */
   #pollFolders(): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#polling) return;
     const staleBefore = performance.now() - this.#options.pollIntervalMs / 2;
-    for (const held of this.#jobs.values())
-      if (running(held.job) && held.lane.lastScanMs <= staleBefore) this.#requestScan(held);
+    const stale = [...this.#jobs.values()].filter(
+      (held) => running(held.job) && held.lane.lastListingMs <= staleBefore,
+    );
+    const lister = async (): Promise<void> => {
+      for (let held = stale.shift(); held && !this.#closed; held = stale.shift())
+        await this.#requestScan(held, null);
+    };
+    this.#polling = true;
+    void Promise.all(Array.from({ length: pollListings }, lister)).finally(() => {
+      this.#polling = false;
+    });
   }
 
   #newJob(request: StartRestore): RehearsalJob {
@@ -381,7 +415,7 @@ class Rehearsal implements RehearsalTarget {
     this.#jobs.set(key(job.databaseName), held);
     this.#stopped.delete(key(job.databaseName));
     this.#progress.changed(job.databaseName);
-    if (this.#live) this.#requestScan(held);
+    if (this.#live) void this.#requestScan(held, null);
   }
 
   /** Whether `held` is still the restore of its database (not stopped, not replaced). */

@@ -362,6 +362,23 @@ describe('the rehearsal target driven by events', () => {
     });
   });
 
+  it('rebuilds a restore once when two resumes of it come at once', async () => {
+    const store = new WatchedStore();
+    await store.inner.put('Sales/full.bak', fullBytes);
+    const target = newTarget(store);
+    const gate = new Gate();
+    store.gates.set('list Sales/', gate.promise);
+    const listing = store.nextCall('list Sales/');
+    const request = { databaseName: 'Sales', folder: 'Sales' };
+    const first = target.resume(request, 'Sales/full.bak');
+    const second = target.resume({ ...request, databaseName: 'SALES' }, 'Sales/full.bak');
+    await listing;
+    gate.open();
+    await Promise.all([first, second]);
+    expect(store.calls).toEqual(['list Sales/']);
+    expect((await target.details('Sales')).lastRestoredFileName).toBe('Sales/full.bak');
+  });
+
   it('calls listeners later, once per change of a turn, until unsubscribed; a throwing one goes to onError', async () => {
     const store = new WatchedStore();
     const errors: unknown[] = [];

@@ -158,7 +158,7 @@ class Rehearsal implements RehearsalTarget {
     return settle(() => this.#details(databaseName));
   }
 
-  /** Scans the folder first (the cutover file may have arrived since the last scan). */
+  /** Lists the folder first (the cutover file may have arrived since the last scan). */
   async complete(databaseName: string, lastBackupName: string): Promise<void> {
     this.#open();
     const held = this.#jobs.get(key(databaseName));

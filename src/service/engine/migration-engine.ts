@@ -298,6 +298,7 @@ export class MigrationEngine {
   #endRun(id: string): void {
     this.#runs.get(id)?.close();
     this.#runs.delete(id);
+    this.#records.release(id);
   }
 
   /** Runs `work` after the ticks and actions of migration `id` queued before it. */
@@ -327,6 +328,7 @@ export class MigrationEngine {
         migration.kind === 'SqlVm',
       );
       this.#runs.set(migration.id, run);
+      this.#records.hold(migration.id);
       if (!this.#stopping) {
         const id = migration.id;
         run.watch(() => {

@@ -22,6 +22,13 @@ import { canMove } from './transitions.js';
 export class MigrationRecords {
   readonly #store: StateStore;
   readonly #clock: Clock;
+  /**
+   * Migrations the engine is driving (`hold`): their record as last read or written here. The engine
+   * is their only writer (cutover and cancel go through it), so a tick need not read the store to
+   * know its migration; a write that meets another version forgets it, and the next read goes to
+   * the store.
+   */
+  readonly #held = new Map<string, MigrationRecord | null>();
 
   constructor(store: StateStore, clock: Clock) {
     this.#store = store;
@@ -45,11 +52,24 @@ export class MigrationRecords {
     });
   }
 
-  /** The migration record alone. */
+  /** The migration record alone (from memory when held and known). */
   async migration(id: string): Promise<MigrationRecord> {
+    const held = this.#held.get(id);
+    if (held) return held;
     const migration = await this.#store.transaction((tx) => tx.getMigration(id));
     if (!migration) throw new EngineError('MigrationNotFound', `There is no migration ${id}.`);
+    if (this.#held.has(id)) this.#held.set(id, migration);
     return migration;
+  }
+
+  /** The engine drives this migration from now on: its record is kept in memory. */
+  hold(id: string): void {
+    if (!this.#held.has(id)) this.#held.set(id, null);
+  }
+
+  /** The engine no longer drives it (it ended, or the engine stops). */
+  release(id: string): void {
+    this.#held.delete(id);
   }
 
   files(id: string): Promise<FileRecord[]> {
@@ -82,16 +102,24 @@ export class MigrationRecords {
     message: string | null,
     data: Readonly<Record<string, unknown>> = {},
   ): Promise<MigrationRecord> {
-    return this.#store.transaction(async (tx) => {
-      const { version, ...rest } = migration;
-      const saved = await tx.putMigration({ ...rest, ...changes }, version);
-      if (kind && message)
-        await this.#event(tx, migration.id, kind, message, {
-          ...data,
-          status: saved.migrationStatus,
-        });
+    try {
+      const saved = await this.#store.transaction(async (tx) => {
+        const { version, ...rest } = migration;
+        const record = await tx.putMigration({ ...rest, ...changes }, version);
+        if (kind && message)
+          await this.#event(tx, migration.id, kind, message, {
+            ...data,
+            status: record.migrationStatus,
+          });
+        return record;
+      });
+      if (this.#held.has(saved.id)) this.#held.set(saved.id, saved);
       return saved;
-    });
+    } catch (error) {
+      // A conflict, or a write whose outcome is unknown: the next read goes to the store.
+      if (this.#held.has(migration.id)) this.#held.set(migration.id, null);
+      throw error;
+    }
   }
 
   /** Records an event on its own. */

@@ -95,6 +95,30 @@ export function memorySource(name: string, bytes: Uint8Array): ByteSource {
   };
 }
 
+/**
+ * Wraps a source so that, when it is no larger than `maxBytes`, its first read fetches all of it and
+ * later reads are served from memory. The reader asks for a few KiB at a time; for a small file that
+ * is many calls for bytes one call can bring (a 100 KiB log is read in one instead of a dozen), while
+ * a large file is still read by ranges.
+ */
+export function readWholeIfSmall(inner: ByteSource, maxBytes: number): ByteSource {
+  if (inner.size > maxBytes) return inner;
+  let whole: Promise<Uint8Array> | null = null;
+  return {
+    name: inner.name,
+    size: inner.size,
+    async read(offset, length) {
+      whole ??= inner.read(0, inner.size);
+      const bytes = await whole;
+      return bytes.subarray(
+        Math.min(offset, bytes.length),
+        Math.min(offset + length, bytes.length),
+      );
+    },
+    close: () => inner.close(),
+  };
+}
+
 /** Wraps a source and counts what was asked of it: the benchmark's "bytes read per set". */
 export interface CountingByteSource extends ByteSource {
   readonly bytesRead: number;

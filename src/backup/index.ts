@@ -2,7 +2,7 @@
  * Reading SQL Server backup media without SQL Server. The public face of `backup/`: nothing outside
  * this folder imports its other files.
  */
-export { openFileSource, memorySource, countingSource } from './byte-source.js';
+export { openFileSource, memorySource, countingSource, readWholeIfSmall } from './byte-source.js';
 export type { ByteSource, CountingByteSource } from './byte-source.js';
 export { BackupReadError, isBackupReadError } from './errors.js';
 export type { BackupErrorCode } from './errors.js';

@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { countingSource, openFileSource } from './byte-source.js';
+import { countingSource, openFileSource, readWholeIfSmall } from './byte-source.js';
 import { BackupReadError } from './errors.js';
 import { readBackupMedia } from './media-reader.js';
 import type { BackupMedia } from './types.js';
@@ -54,17 +54,28 @@ export async function listBackupFiles(
   return { files, missing };
 }
 
-/** Reads one file's media, turning every failure into a coded error result. */
-export async function readBackupFile(file: string): Promise<FileResult> {
+/**
+ * Reads one file's media, turning every failure into a coded error result. With `readWholeUpToBytes`,
+ * a file no larger than that is read in one call (`readWholeIfSmall`).
+ */
+export async function readBackupFile(
+  file: string,
+  options: { readWholeUpToBytes?: number } = {},
+): Promise<FileResult> {
   let source;
   try {
     source = await openFileSource(file);
   } catch (error) {
     return { file, error: asBackupError(file, error) };
   }
+  // Counted below the whole-file read: `bytesRead` is what came from the disk.
   const counted = countingSource(source);
+  const reading =
+    options.readWholeUpToBytes === undefined
+      ? counted
+      : readWholeIfSmall(counted, options.readWholeUpToBytes);
   try {
-    const media = await readBackupMedia(counted);
+    const media = await readBackupMedia(reading);
     return { file, media, bytesRead: counted.bytesRead };
   } catch (error) {
     return { file, error: asBackupError(file, error) };

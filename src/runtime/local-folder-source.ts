@@ -63,10 +63,9 @@ export class LocalFolderSource {
     const files: FileInfo[] = [];
     for (const entry of entries) {
       if (!entry.isFile() || entry.name.startsWith('.')) continue;
-      const path = join(entry.parentPath, entry.name);
-      const name = this.#name(path);
+      const name = this.#entryName(entry);
       if (wanted !== undefined && !wanted(name)) continue;
-      const info = await stat(path).catch(() => null);
+      const info = await stat(join(entry.parentPath, entry.name)).catch(() => null);
       if (!info) continue; // removed since the folder was read
       files.push({ name, size: info.size, modifiedAt: info.mtime.toISOString() });
     }
@@ -85,7 +84,8 @@ export class LocalFolderSource {
   }
 
   async readHeaders(name: string): Promise<FileResult> {
-    return readBackupFile(this.#path(name));
+    // A log backup of a few hundred KiB is read in one call rather than window by window.
+    return readBackupFile(this.#path(name), { readWholeUpToBytes: 1024 * 1024 });
   }
 
   async upload(
@@ -115,7 +115,7 @@ export class LocalFolderSource {
       let onlyBlockMd5 = emptyMd5;
       const ids: string[] = [];
       // A small file needs no buffer of a whole block (a 100 KiB log in a 4 MiB buffer is mostly GC).
-      const buffer = new Uint8Array(Math.max(1, Math.min(this.#blockSize, before.size)));
+      const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(this.#blockSize, before.size)));
       let dataRead = 0;
       let dataWritten = 0;
       for (let index = 0; dataRead < before.size; index++) {
@@ -181,7 +181,7 @@ export class LocalFolderSource {
     const existing = await store.properties(blobName);
     if (existing?.size !== before.size || existing.contentMd5 === null) return null;
     const md5 = createHash('md5');
-    const buffer = new Uint8Array(Math.max(1, Math.min(this.#blockSize, before.size)));
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(this.#blockSize, before.size)));
     let dataRead = 0;
     while (dataRead < before.size) {
       signal?.throwIfAborted();
@@ -210,6 +210,13 @@ export class LocalFolderSource {
 
   #name(path: string): string {
     return relative(this.#folder, path).split(sep).join('/');
+  }
+
+  /** An entry's name relative to the folder (most are directly in it: no path arithmetic). */
+  #entryName(entry: { readonly name: string; readonly parentPath: string }): string {
+    return entry.parentPath === this.#folder
+      ? entry.name
+      : this.#name(join(entry.parentPath, entry.name));
   }
 }
 

@@ -66,9 +66,14 @@ async function takeInListing(
   run: MigrationRun,
   files: Map<string, FileRecord>,
 ): Promise<void> {
+  // New files, and Arrived ones not read whole yet (a file read as a complete backup that changes
+  // afterwards is caught by its upload, which checks the file did not change under it).
   const arriving = (name: string) => {
-    const status = files.get(name)?.status;
-    return status === undefined || status === 'Arrived';
+    const record = files.get(name);
+    return (
+      record === undefined ||
+      (record.status === 'Arrived' && fileDocument(record).backupType === null)
+    );
   };
   const toRead: ToRead[] = [];
   for (const info of await run.source.list(arriving)) {

@@ -10,13 +10,16 @@
  */
 import type { FileRecord, FileStatus } from '../state/index.js';
 
-import type { FileDocument } from './documents.js';
+import { usedBlobNames } from './blob-names.js';
+import { fileDocument, type FileDocument } from './documents.js';
 import type { MigrationRecords } from './migration-records.js';
 
 export class FileBook {
   readonly #records: MigrationRecords;
   readonly #migrationId: string;
   #files: Map<string, FileRecord> | null = null;
+  /** The blob names the records hold (a name is chosen once and kept, so this only grows). */
+  #blobNames = new Set<string>();
   #revision = 0;
 
   constructor(records: MigrationRecords, migrationId: string) {
@@ -43,6 +46,7 @@ export class FileBook {
     if (this.#files) return;
     const files = await this.#records.files(this.#migrationId);
     this.#files = new Map(files.map((f) => [f.fileName, f]));
+    this.#blobNames = usedBlobNames(files);
     this.#revision++;
   }
 
@@ -53,6 +57,12 @@ export class FileBook {
 
   get(fileName: string): FileRecord | undefined {
     return this.#held().get(fileName);
+  }
+
+  /** The blob names given to files so far. */
+  blobNames(): ReadonlySet<string> {
+    this.#held();
+    return this.#blobNames;
   }
 
   /** Writes a record through `MigrationRecords.putFile` (same arguments) and keeps what was saved. */
@@ -73,6 +83,8 @@ export class FileBook {
         message,
       );
       this.#files?.set(fileName, saved);
+      const blobName = fileDocument(saved).blobName;
+      if (blobName !== null) this.#blobNames.add(blobName);
       this.#revision++;
       return saved;
     } catch (error) {

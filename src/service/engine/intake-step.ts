@@ -10,7 +10,7 @@
  */
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
-import { uniqueBlobName, usedBlobNames } from './blob-names.js';
+import { uniqueBlobName } from './blob-names.js';
 import {
   emptyFileDocument,
   fileDocument,
@@ -129,12 +129,7 @@ async function classifyFile(
       ...patch,
       ...outcome.patch,
     };
-    const blobName = uniqueBlobName(
-      migration.targetDbName,
-      name,
-      doc,
-      usedBlobNames(files.values()),
-    );
+    const blobName = uniqueBlobName(migration.targetDbName, name, doc, run.book.blobNames());
     const updated = await save({ ...outcome.patch, blobName });
     const entry = plannerFile(name, fileDocument(updated), db);
     if (entry) {

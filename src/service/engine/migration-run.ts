@@ -35,7 +35,6 @@ export class MigrationRun {
   periodicTicks = 0;
   /** The restore details last applied to the files, and the book's revision they were applied at. */
   lastDetails: RestoreDetails | null = null;
-  lastDetailsJson: string | null = null;
   appliedAtRevision = -1;
   /** Aborted on cancel and on shutdown: uploads stop at their next block (staged blocks stay). */
   readonly uploadsAborter = new AbortController();

@@ -12,29 +12,33 @@ import { fileMayMove } from './transitions.js';
 
 export async function applyRestoreDetails(
   run: MigrationRun,
-  byBlob: ReadonlyMap<string | null, FileRecord>,
   details: RestoreDetails,
 ): Promise<void> {
+  // Only files that can still move; in restore order (LSN), so that the event log tells the restore
+  // in the order it happened.
+  const movable = run.book
+    .all()
+    .filter((f) => f.status !== 'Restored' && f.status !== 'Ignored' && f.status !== 'Canceled');
+  if (movable.length === 0) return;
+  const byBlob = byBlobName(movable);
   const restoredGuids = new Set<string>();
   for (const set of [
     ...details.fullBackupSets,
     ...details.diffBackupSets,
     ...details.logBackupSets,
   ]) {
+    if (set.status !== 'Restored') continue;
+    // By its first stripe's file; or, when that file is restored already (a striped set whose other
+    // stripes were not recorded yet), by the set's GUID.
     const first = byBlob.get(set.firstStripeName);
-    const guid = first ? fileDocument(first).backupSetGUID : null;
-    if (guid && set.status === 'Restored') restoredGuids.add(guid);
+    const guid = first ? fileDocument(first).backupSetGUID : set.backupSetGUID;
+    if (guid) restoredGuids.add(guid);
   }
   const current = details.currentRestoringFileName
     ? byBlob.get(details.currentRestoringFileName)
     : undefined;
   const currentGuid = current ? fileDocument(current).backupSetGUID : null;
   const unrestorable = new Map(details.unrestorableFiles.map((u) => [u.name, u.reason]));
-  // Only files that can still move; in restore order (LSN), so that the event log tells the restore
-  // in the order it happened.
-  const movable = run.book
-    .all()
-    .filter((f) => f.status !== 'Restored' && f.status !== 'Ignored' && f.status !== 'Canceled');
   for (const record of movable.sort(byLastLsn)) {
     const doc = fileDocument(record);
     if (
@@ -75,6 +79,17 @@ export async function applyRestoreDetails(
       );
     }
   }
+}
+
+/** The target names files within the database's folder; the store keeps the whole blob name. */
+function byBlobName(files: readonly FileRecord[]): Map<string | null, FileRecord> {
+  const byBlob = new Map<string | null, FileRecord>();
+  for (const f of files) {
+    const blob = fileDocument(f).blobName;
+    byBlob.set(blob, f);
+    if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
+  }
+  return byBlob;
 }
 
 function byLastLsn(a: FileRecord, b: FileRecord): number {

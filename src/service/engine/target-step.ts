@@ -133,12 +133,11 @@ export async function targetStep(
   }
   const details = await target.details(migration.targetDbName);
   // Applied, and written, only when something changed: an idle migration costs no write per poll.
+  // (A target that builds a new report at every call, as a polled service does, is applied each time:
+  // that costs what can still move, the files not restored yet.)
   if (details !== run.lastDetails || run.appliedAtRevision !== run.book.revision) {
-    const json = JSON.stringify(details);
-    if (json !== run.lastDetailsJson || run.appliedAtRevision !== run.book.revision) {
-      await applyRestoreDetails(run, byBlobName(run.book.all()), details);
-      run.appliedAtRevision = run.book.revision;
-    }
+    await applyRestoreDetails(run, details);
+    run.appliedAtRevision = run.book.revision;
     const summary = restoreSummary(details);
     const kept = doc.restoreDetails;
     if (kept?.status !== summary.status || kept.blockReason !== summary.blockReason) {
@@ -150,7 +149,6 @@ export async function targetStep(
       );
     }
     run.lastDetails = details;
-    run.lastDetailsJson = json;
   }
   if (details.status === 'Completed') {
     await records.move(migration, 'Succeeded', `The database is online on ${target.description}.`, {
@@ -170,17 +168,6 @@ export async function targetStep(
       },
     );
   }
-}
-
-/** The target names files within the database's folder; the store keeps the whole blob name. */
-function byBlobName(files: readonly FileRecord[]): Map<string | null, FileRecord> {
-  const byBlob = new Map<string | null, FileRecord>();
-  for (const f of files) {
-    byBlob.set(fileDocument(f).blobName, f);
-    const blob = blobNameOf(f);
-    if (blob !== null) byBlob.set(blob.slice(blob.indexOf('/') + 1), f);
-  }
-  return byBlob;
 }
 
 function restoreSummary(details: RestoreDetails): RestoreSummary {

@@ -9,7 +9,7 @@
  */
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
-import { uniqueBlobName, usedBlobNames } from './blob-names.js';
+import { uniqueBlobName } from './blob-names.js';
 import { fileDocument } from './documents.js';
 import type { EngineContext } from './engine-context.js';
 import type { MigrationRun } from './migration-run.js';
@@ -45,7 +45,7 @@ export async function uploadStep(
           : 1;
     });
   if (candidates.length === 0) return;
-  const used = usedBlobNames(files);
+  const used = new Set(run.book.blobNames());
   for (const record of candidates) {
     if (run.uploads.size >= ctx.uploadsPerMigration) break;
     const doc = fileDocument(record);

@@ -26,6 +26,14 @@ export interface FileInfo {
   readonly modifiedAt: string;
 }
 
+export interface UploadOptions {
+  /**
+   * Nothing was ever uploaded to this blob (the caller's records say so): no staged block to resume
+   * from, no committed blob to recognise, so neither is looked for.
+   */
+  readonly firstAttempt?: boolean;
+}
+
 export interface UploadProgress {
   readonly dataRead: number;
   readonly dataWritten: number;
@@ -94,14 +102,19 @@ export class LocalFolderSource {
     blobName: string,
     onProgress: (progress: UploadProgress) => void,
     signal?: AbortSignal,
+    options: UploadOptions = {},
   ): Promise<UploadProgress & { durationMs: number; contentMd5: string }> {
     const started = Date.now();
     const path = this.#path(name);
     const handle = await open(path, 'r');
     try {
       const before = await handle.stat();
-      const staged = new Map((await store.stagedBlocks(blobName)).map((b) => [b.id, b.size]));
-      if (staged.size === 0) {
+      const staged = new Map(
+        options.firstAttempt
+          ? []
+          : (await store.stagedBlocks(blobName)).map((b) => [b.id, b.size] as const),
+      );
+      if (staged.size === 0 && !options.firstAttempt) {
         // A process that died between the commit and recording it: the blob is there already.
         const done = await this.#alreadyCommitted(name, handle, before, store, blobName, {
           onProgress,
@@ -130,7 +143,7 @@ export class LocalFolderSource {
         const id = blockId(index, blockMd5);
         ids.push(id);
         if (staged.get(id) !== bytesRead) {
-          await store.stageBlock(blobName, id, block);
+          await store.stageBlock(blobName, id, block, { contentMd5: blockMd5 });
           dataWritten += bytesRead;
         }
         dataRead += bytesRead;

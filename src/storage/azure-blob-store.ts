@@ -98,12 +98,21 @@ export class AzureBlobStore implements BlobStore {
     });
   }
 
-  async stageBlock(name: string, blockId: string, data: Uint8Array): Promise<void> {
+  async stageBlock(
+    name: string,
+    blockId: string,
+    data: Uint8Array,
+    options: { readonly contentMd5?: string } = {},
+  ): Promise<void> {
     checkAzureName(name);
     validateBlockId(name, blockId);
     const action = `Staging block "${blockId}" of blob "${name}"`;
     const kept = 'The blocks staged before are kept, and the upload resumes from them.';
-    const md5 = createHash('md5').update(data).digest();
+    // The service checks the bytes against it: a digest given by the caller is checked all the same.
+    const md5 =
+      options.contentMd5 !== undefined
+        ? Buffer.from(options.contentMd5, 'base64')
+        : createHash('md5').update(data).digest();
     await this.#guard(name, action, kept, async () => {
       try {
         await this.#blob(name).stageBlock(toAzureBlockId(blockId), data, data.byteLength, {

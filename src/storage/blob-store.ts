@@ -16,8 +16,20 @@ export interface BlobStore {
   properties(name: string): Promise<BlobProperties | null>;
   /** Ranged reads of a committed blob (the backup reader reads headers this way). */
   openRead(name: string): Promise<ByteSource>;
-  /** Stages one block of a blob being uploaded. Staging the same id again replaces it. */
-  stageBlock(name: string, blockId: string, data: Uint8Array): Promise<void>;
+  /**
+   * Stages one block of a blob being uploaded. Staging the same id again replaces it.
+   *
+   * `contentMd5`: the block's MD5 (base64), when the caller has it already. Azure sends it with the
+   * block and the service refuses bytes that do not match it (damaged on the way); the local folder
+   * store, handed the bytes in memory by its own process, takes it as the block's digest instead of
+   * hashing them again. Without it, each store hashes the block itself.
+   */
+  stageBlock(
+    name: string,
+    blockId: string,
+    data: Uint8Array,
+    options?: { readonly contentMd5?: string },
+  ): Promise<void>;
   /** Blocks staged and not yet committed, in staging order: where an interrupted upload resumes. */
   stagedBlocks(name: string): Promise<StagedBlock[]>;
   /**

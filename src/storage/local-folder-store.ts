@@ -103,12 +103,22 @@ export class LocalFolderBlobStore implements BlobStore {
     });
   }
 
-  async stageBlock(name: string, blockId: string, data: Uint8Array): Promise<void> {
+  async stageBlock(
+    name: string,
+    blockId: string,
+    data: Uint8Array,
+    options: { readonly contentMd5?: string } = {},
+  ): Promise<void> {
     checkLocalName(this.#folder, name);
     validateBlockId(name, blockId);
     const action = `Staging block "${blockId}" of blob "${name}"`;
     const kept = 'the blocks staged before are kept, and the upload resumes from them.';
-    await this.#guard(name, action, () => this.#staging.stage(name, blockId, data), kept);
+    await this.#guard(
+      name,
+      action,
+      () => this.#staging.stage(name, blockId, data, options.contentMd5 ?? null),
+      kept,
+    );
   }
 
   async stagedBlocks(name: string): Promise<StagedBlock[]> {

@@ -20,14 +20,25 @@ export class StagingRun {
   readonly #hash = createHash('md5');
   readonly #ids = new Set<string>();
   #broken = false;
+  /** The first block's digest was given, not computed: the run's hash lacks its bytes. */
+  #unhashed = false;
 
-  /** Hashes a block as it is staged: its position, or null once the run is broken. */
-  add(blockId: string, data: Uint8Array): RunPosition | null {
-    if (this.#broken || this.#ids.has(blockId)) {
+  /**
+   * Hashes a block as it is staged: its position, or null once the run is broken. A first block
+   * whose MD5 the caller gives (`givenMd5`) is not hashed: its digest is the run's. A run that
+   * starts so cannot go on (its hash lacks the first block's bytes): a second block breaks it, and
+   * a commit of several blocks is hashed from the disk.
+   */
+  add(blockId: string, data: Uint8Array, givenMd5: string | null = null): RunPosition | null {
+    if (this.#broken || this.#unhashed || this.#ids.has(blockId)) {
       this.break();
       return null;
     }
     this.#ids.add(blockId);
+    if (this.#ids.size === 1 && givenMd5 !== null) {
+      this.#unhashed = true;
+      return { index: 0, md5: givenMd5 };
+    }
     this.#hash.update(data);
     return { index: this.#ids.size - 1, md5: this.#hash.copy().digest('base64') };
   }

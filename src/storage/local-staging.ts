@@ -66,14 +66,20 @@ export class BlockStaging {
     this.#root = root;
   }
 
-  async stage(name: string, blockId: string, data: Uint8Array): Promise<void> {
+  /** `givenMd5`: the block's MD5 from the caller (see `BlobStore.stageBlock`), or null. */
+  async stage(
+    name: string,
+    blockId: string,
+    data: Uint8Array,
+    givenMd5: string | null,
+  ): Promise<void> {
     const folder = this.#folderOf(name);
     const state = await this.#stateOf(folder);
     // Taken synchronously after the await: concurrent stagings of one blob get distinct numbers, and
     // the run hashes them in the order of those numbers.
     const sequence = state.next;
     state.next += 1;
-    const position = state.run?.add(blockId, data) ?? null;
+    const position = state.run?.add(blockId, data, givenMd5) ?? null;
     const path = join(folder, `${String(sequence).padStart(10, '0')}-${encodeId(blockId)}.block`);
     let stats;
     try {

@@ -90,6 +90,22 @@ describe('LocalFolderSource uploads', () => {
     });
   });
 
+  it('on a first attempt, looks for neither staged blocks nor a committed blob', async () => {
+    await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
+    const again = countingStore(store);
+    const outcome = await source.upload(
+      'full.bak',
+      again,
+      'Sales/full.bak',
+      () => undefined,
+      undefined,
+      { firstAttempt: true },
+    );
+    expect(again.staged).toBe(21);
+    expect(outcome).toMatchObject({ dataWritten: content.length, contentMd5: md5(content) });
+    expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(content));
+  });
+
   it('uploads a file again when the blob holds other bytes', async () => {
     await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
     const changed = Buffer.from(content);

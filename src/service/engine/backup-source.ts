@@ -35,6 +35,10 @@ export interface BackupSource {
     blobName: string,
     onProgress: (progress: UploadProgress) => void,
     signal?: AbortSignal,
+    options?: {
+      /** Never uploaded before (no staged blocks, no committed blob to look for). */
+      readonly firstAttempt?: boolean;
+    },
   ): Promise<UploadOutcome>;
 }
 

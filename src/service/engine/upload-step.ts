@@ -61,7 +61,9 @@ export async function uploadStep(
         ? `${record.fileName}: upload resumed.`
         : `${record.fileName}: uploading to ${blobName}.`,
     );
-    const upload = uploadFile(ctx, migration, run, started, blobName).finally(() => {
+    // Never started before: the runtime need not look for staged blocks or a committed blob.
+    const firstAttempt = record.status === 'Arrived' && doc.uploadStartedOn === null;
+    const upload = uploadFile(ctx, migration, run, started, blobName, firstAttempt).finally(() => {
       run.uploads.delete(record.fileName);
       run.progress.delete(record.fileName);
       ctx.wake(migration.id);
@@ -76,6 +78,7 @@ async function uploadFile(
   run: MigrationRun,
   record: FileRecord,
   blobName: string,
+  firstAttempt: boolean,
 ): Promise<void> {
   try {
     const outcome = await run.source.upload(
@@ -84,6 +87,7 @@ async function uploadFile(
       blobName,
       (progress) => run.progress.set(record.fileName, progress),
       run.uploadsAborter.signal,
+      { firstAttempt },
     );
     const seconds = Math.max(outcome.durationMs / 1000, 0.001);
     const recorded = await ctx.exclusive(migration.id, async () => {

@@ -60,6 +60,12 @@ class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
   readonly #options: SqliteStoreOptions;
   readonly #mutex = new AsyncMutex();
+  /** Transactions asked for and not begun yet (`#grouped`). */
+  readonly #pending: {
+    readonly run: () => Promise<unknown>;
+    readonly resolve: (value: unknown) => void;
+    readonly reject: (error: unknown) => void;
+  }[] = [];
   readonly #begun: BegunTransaction;
   #closed = false;
 
@@ -90,9 +96,78 @@ class SqliteStateStore implements StateStore {
   }
 
   transaction<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T> {
-    return enterTransaction(this, this.description, () =>
-      this.#exclusive(() => withStateTransaction(this.#begun.session, work)),
-    );
+    return enterTransaction(this, this.description, () => this.#grouped(work));
+  }
+
+  /**
+   * Group commit: the transactions asked for within one turn of the event loop run one after the
+   * other inside one `BEGIN IMMEDIATE … COMMIT`, each in a savepoint of its own. One that fails is
+   * rolled back to its savepoint alone; each caller learns its outcome once the COMMIT is done (a
+   * failed COMMIT fails them all, and nothing of them is kept). A busy service asks for hundreds of
+   * small transactions a second; a commit each was most of what the state store cost.
+   */
+  #grouped<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(
+        new StateError('StoreClosed', `the state store (${this.description}) has been closed.`),
+      );
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({
+        run: () => withStateTransaction(this.#begun.session, work),
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
+      if (this.#pending.length === 1) {
+        setImmediate(() => {
+          void this.#mutex.run(() => this.#commitPending());
+        });
+      }
+    });
+  }
+
+  async #commitPending(): Promise<void> {
+    const batch = this.#pending.splice(0, this.#pending.length);
+    if (batch.length === 0) return;
+    if (this.#closed) {
+      const closed = new StateError(
+        'StoreClosed',
+        `the state store (${this.description}) was closed before this transaction began.`,
+      );
+      for (const item of batch) item.reject(closed);
+      return;
+    }
+    try {
+      await this.#beginImmediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    const outcomes: (() => void)[] = [];
+    for (const item of batch) {
+      this.#db.exec('SAVEPOINT grouped');
+      try {
+        const value = await item.run();
+        this.#db.exec('RELEASE grouped');
+        outcomes.push(() => {
+          item.resolve(value);
+        });
+      } catch (error) {
+        this.#db.exec('ROLLBACK TO grouped');
+        this.#db.exec('RELEASE grouped');
+        outcomes.push(() => {
+          item.reject(error);
+        });
+      }
+    }
+    try {
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      await this.#begun.rollback();
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    for (const outcome of outcomes) outcome();
   }
 
   async close(): Promise<void> {

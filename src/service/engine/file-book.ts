@@ -55,6 +55,11 @@ export class FileBook {
     return [...this.#held().values()];
   }
 
+  /** The records, without copying them (do not write while iterating). */
+  values(): IterableIterator<FileRecord> {
+    return this.#held().values();
+  }
+
   get(fileName: string): FileRecord | undefined {
     return this.#held().get(fileName);
   }

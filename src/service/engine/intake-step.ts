@@ -21,6 +21,7 @@ import { classify, finalReasons, plannerFile } from './file-intake.js';
 import type { MigrationRun } from './migration-run.js';
 
 export async function intakeStep(migration: MigrationRecord, run: MigrationRun): Promise<void> {
+  if (run.plannerLoaded && !run.listingDue && !run.planChanged) return; // nothing new to take in
   const db = migration.sourceDatabaseName;
   const files = new Map(run.book.all().map((f) => [f.fileName, f]));
   if (!run.plannerLoaded) {

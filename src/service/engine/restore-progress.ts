@@ -16,9 +16,10 @@ export async function applyRestoreDetails(
 ): Promise<void> {
   // Only files that can still move; in restore order (LSN), so that the event log tells the restore
   // in the order it happened.
-  const movable = run.book
-    .all()
-    .filter((f) => f.status !== 'Restored' && f.status !== 'Ignored' && f.status !== 'Canceled');
+  const movable: FileRecord[] = [];
+  for (const f of run.book.values())
+    if (f.status !== 'Restored' && f.status !== 'Ignored' && f.status !== 'Canceled')
+      movable.push(f);
   if (movable.length === 0) return;
   const byBlob = byBlobName(movable);
   const restoredGuids = new Set<string>();

@@ -24,12 +24,13 @@ export async function targetStep(
   const { records, target } = ctx;
   let doc = migrationDocument(migration);
   const db = migration.sourceDatabaseName;
-  const files = run.book.all();
+  // Read only on the paths that look at the files (starting, taking a restore up).
+  const files = (): FileRecord[] => run.book.all();
   if (doc.targetPhase === 'NotStarted') {
     if (doc.mode === 'offline' && doc.lastBackupName) {
       // Log Replay Service's autocomplete mode takes the last backup's name when it starts, and the
       // name in the container is known only once the file is read: the restore waits for it.
-      const last = namedFile(files, doc.lastBackupName);
+      const last = namedFile(files(), doc.lastBackupName);
       if (last?.status === 'Ignored') {
         const { ignoreReason, ignoreMessage } = fileDocument(last);
         await records.move(
@@ -50,7 +51,7 @@ export async function targetStep(
     }
     const plan = run.planner.plan(db);
     const base = plan.restorePlan[0];
-    const baseFiles = base?.files.map((ref) => files.find((f) => f.fileName === ref.file));
+    const baseFiles = base?.files.map((ref) => files().find((f) => f.fileName === ref.file));
     if (!base || !baseFiles || baseFiles.some((f) => !f || f.status !== 'Uploaded')) return;
     const inferred =
       doc.mode === 'offline' && !doc.lastBackupName
@@ -71,7 +72,7 @@ export async function targetStep(
     run.planner.pinBase(db, base.backupSetGUID);
     run.planChanged = true;
     ctx.wake(migration.id);
-    await target.start(startRequest(migration, files));
+    await target.start(startRequest(migration, files()));
     run.targetAttached = true;
     doc = { ...doc, targetPhase: 'Started' };
     migration = await records.save(
@@ -83,8 +84,8 @@ export async function targetStep(
   } else if (!run.targetAttached) {
     // A restore this process did not start: taken up after the last file the records say was
     // restored (the target may have gone further; it reports so at the next poll).
-    const lastRestored = blobNameOf(lastRestoredFile(files));
-    await target.resume(startRequest(migration, files), lastRestored);
+    const lastRestored = blobNameOf(lastRestoredFile(files()));
+    await target.resume(startRequest(migration, files()), lastRestored);
     run.targetAttached = true;
     const after = lastRestored === null ? 'from its start' : `after ${lastRestored}`;
     if (doc.targetPhase === 'Starting') {

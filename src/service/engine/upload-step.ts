@@ -24,27 +24,27 @@ export async function uploadStep(
 ): Promise<void> {
   if (run.canceled || run.uploadsAborter.signal.aborted) return;
   if (run.uploads.size >= ctx.uploadsPerMigration) return;
-  const files = run.book.all();
   const now = ctx.records.now();
-  const candidates = files
-    .filter(
-      (f) =>
-        (f.status === 'Arrived' || f.status === 'Uploading') &&
-        fileDocument(f).backupType !== null &&
-        !run.uploads.has(f.fileName) &&
-        (run.retryAfter.get(f.fileName) ?? '') <= now,
+  const waiting: FileRecord[] = [];
+  for (const f of run.book.values())
+    if (
+      (f.status === 'Arrived' || f.status === 'Uploading') &&
+      fileDocument(f).backupType !== null &&
+      !run.uploads.has(f.fileName) &&
+      (run.retryAfter.get(f.fileName) ?? '') <= now
     )
-    .sort((a, b) => {
-      const da = fileDocument(a);
-      const dbb = fileDocument(b);
-      const byType = rank[da.backupType ?? 'Log'] - rank[dbb.backupType ?? 'Log'];
-      return byType !== 0
-        ? byType
-        : BigInt(da.firstLSN ?? '0') < BigInt(dbb.firstLSN ?? '0')
-          ? -1
-          : 1;
-    });
-  if (candidates.length === 0) return;
+      waiting.push(f);
+  if (waiting.length === 0) return;
+  const candidates = waiting.sort((a, b) => {
+    const da = fileDocument(a);
+    const dbb = fileDocument(b);
+    const byType = rank[da.backupType ?? 'Log'] - rank[dbb.backupType ?? 'Log'];
+    return byType !== 0
+      ? byType
+      : BigInt(da.firstLSN ?? '0') < BigInt(dbb.firstLSN ?? '0')
+        ? -1
+        : 1;
+  });
   const used = new Set(run.book.blobNames());
   for (const record of candidates) {
     if (run.uploads.size >= ctx.uploadsPerMigration) break;

@@ -83,7 +83,18 @@ export function restoreDetails(job: RehearsalJob): RestoreDetails {
   const blob = (name: string): string => job.catalog.blobName(name);
   const size = (r: SetRow): number =>
     r.files.reduce((sum, f) => sum + (job.catalog.get(f)?.blob.size ?? 0), 0);
-  const asSet = (r: SetRow): RestoredBackupSet => ({
+  const restoredSets = restoredSetsOf(job);
+  const asSet = (r: SetRow): RestoredBackupSet => {
+    if (r.status !== 'Restored') return reported(r);
+    // A restored set never changes: built once per restore, not at every report.
+    let set = restoredSets.get(r.guid);
+    if (!set) {
+      set = reported(r);
+      restoredSets.set(r.guid, set);
+    }
+    return set;
+  };
+  const reported = (r: SetRow): RestoredBackupSet => ({
     status: r.status,
     backupSetGUID: r.guid,
     firstStripeName: blob(r.files[0] ?? ''),
@@ -135,6 +146,17 @@ export function restoreDetails(job: RehearsalJob): RestoreDetails {
       .map(([name, f]) => ({ name: blob(name), reason: f.reason }))
       .sort((a, b) => (a.name < b.name ? -1 : 1)),
   };
+}
+
+const restoredSetsByJob = new WeakMap<RehearsalJob, Map<string, RestoredBackupSet>>();
+
+function restoredSetsOf(job: RehearsalJob): Map<string, RestoredBackupSet> {
+  let sets = restoredSetsByJob.get(job);
+  if (!sets) {
+    sets = new Map();
+    restoredSetsByJob.set(job, sets);
+  }
+  return sets;
 }
 
 function iso(ms: number | null): string | null {

@@ -7,6 +7,7 @@
 import {
   isBackupReadError,
   readBackupMedia,
+  readWholeIfSmall,
   type BackupMedia,
   type ByteSource,
 } from '../../backup/index.js';
@@ -181,7 +182,8 @@ export class FolderCatalog {
       return ioFailure(name, blob, error);
     }
     try {
-      const media = await readBackupMedia(source);
+      // A log of a few hundred KiB comes in one read rather than window by window.
+      const media = await readBackupMedia(readWholeIfSmall(source, 1024 * 1024));
       return { name, blob, kind: 'Backup', file: { path: name, media }, media, retry: false };
     } catch (error) {
       if (!isBackupReadError(error) || error.code === 'ReadFailed')

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 
 import { serve } from '@hono/node-server';
 
-import { LocalFolderSource } from '../runtime/index.js';
+import { LocalFolderSource, UploadThreads } from '../runtime/index.js';
 import { createApi, newAuthKey } from '../service/api/index.js';
 import { MigrationEngine, type MigrationDocument } from '../service/engine/index.js';
 import { createSecretBox, loadSecretKey, openStateStore } from '../service/state/index.js';
@@ -78,15 +78,17 @@ async function startLocked(
       ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
       : {}),
   });
+  // Reading, hashing and writing the backups runs on a thread of its own, off the API's.
+  const uploadThreads = new UploadThreads();
   const engine = new MigrationEngine({
     store,
     target,
     blobStore: blobs,
     sourceFor: (migration) =>
-      new LocalFolderSource(
-        (migration.document as unknown as MigrationDocument).backupFolder,
-        options.uploadBlockBytes ? { blockSizeBytes: options.uploadBlockBytes } : {},
-      ),
+      new LocalFolderSource((migration.document as unknown as MigrationDocument).backupFolder, {
+        uploadThreads,
+        ...(options.uploadBlockBytes ? { blockSizeBytes: options.uploadBlockBytes } : {}),
+      }),
     onError: (error) => {
       console.error(
         `sqlmig: a migration step failed (it is tried again): ${error instanceof Error ? error.message : String(error)}`,
@@ -190,6 +192,7 @@ async function startLocked(
         }),
       );
       await engine.stop();
+      await uploadThreads.close();
       await target.close();
       await store.close();
       await rm(join(options.dataDir, 'service.json'), { force: true });

@@ -6,3 +6,4 @@ export type {
   UploadOptions,
   UploadProgress,
 } from './local-folder-source.js';
+export { UploadThreads } from './upload-threads.js';

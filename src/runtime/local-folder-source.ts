@@ -12,12 +12,18 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 import { readBackupFile, type FileResult } from '../backup/index.js';
-import { isBlobStoreError, type BlobStore } from '../storage/index.js';
+import { isBlobStoreError, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
 import { watchFolder } from './folder-watch.js';
+import type { UploadThreads } from './upload-threads.js';
 
 export interface LocalFolderSourceOptions {
   /** Size of each uploaded block. Default 4 MiB. */
   readonly blockSizeBytes?: number;
+  /**
+   * Uploads into a local folder blob store run on this worker thread instead of the caller's (the
+   * embedded service passes one for all its sources). Other stores are uploaded to in-thread.
+   */
+  readonly uploadThreads?: UploadThreads;
 }
 
 export interface FileInfo {
@@ -43,9 +49,11 @@ export class LocalFolderSource {
   readonly description: string;
   readonly #folder: string;
   readonly #blockSize: number;
+  readonly #threads: UploadThreads | null;
 
   constructor(folder: string, options: LocalFolderSourceOptions = {}) {
     this.#folder = folder;
+    this.#threads = options.uploadThreads ?? null;
     this.description = `folder ${folder}`;
     this.#blockSize = options.blockSizeBytes ?? 4 * 1024 * 1024;
     if (
@@ -104,6 +112,20 @@ export class LocalFolderSource {
     signal?: AbortSignal,
     options: UploadOptions = {},
   ): Promise<UploadProgress & { durationMs: number; contentMd5: string }> {
+    if (this.#threads && store instanceof LocalFolderBlobStore) {
+      return this.#threads.upload(
+        {
+          folder: this.#folder,
+          name: this.#checkedName(name),
+          storeRoot: store.root,
+          blobName,
+          blockSizeBytes: this.#blockSize,
+          firstAttempt: options.firstAttempt ?? false,
+        },
+        onProgress,
+        signal,
+      );
+    }
     const started = Date.now();
     const path = this.#path(name);
     const handle = await open(path, 'r');
@@ -216,9 +238,13 @@ export class LocalFolderSource {
   }
 
   #path(name: string): string {
+    return join(this.#folder, ...this.#checkedName(name).split('/'));
+  }
+
+  #checkedName(name: string): string {
     if (name.split('/').some((part) => part === '..' || part === ''))
       throw new Error(`Not a file name inside the folder: ${name}`);
-    return join(this.#folder, ...name.split('/'));
+    return name;
   }
 
   #name(path: string): string {

@@ -50,6 +50,8 @@ interface Content {
 
 export class LocalFolderBlobStore implements BlobStore {
   readonly description: string;
+  /** The folder the store keeps its blobs in (absolute). */
+  readonly root: string;
   readonly #folder: string;
   readonly #fs: LocalStoreFs;
   readonly #tempFolder: string;
@@ -70,6 +72,7 @@ export class LocalFolderBlobStore implements BlobStore {
     );
     this.#catalog = new LocalCatalog(this.#fs, this.#folder, this.#sidecars);
     this.description = `local folder ${this.#folder}`;
+    this.root = this.#folder;
   }
 
   async list(prefix: string): Promise<BlobProperties[]> {

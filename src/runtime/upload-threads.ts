@@ -1,0 +1,182 @@
+/**
+ * Uploads on a worker thread: reading a backup file, hashing it and writing its blocks into a local
+ * folder blob store is most of what a busy embedded service does per file, and none of it needs the
+ * main thread, which answers the API and drives the migrations. One thread serves every upload
+ * (they overlap on its event loop, as they would on the main one); it starts with the first upload,
+ * does not keep the process alive, and is started again if it dies (the uploads it held fail and
+ * are tried again by the engine, resuming from their staged blocks).
+ *
+ * The thread opens its own `LocalFolderBlobStore` on the same folder, as another process would: the
+ * main thread's store sees the blobs it commits at the next look (its caches check each file's
+ * stats).
+ */
+import { Worker } from 'node:worker_threads';
+
+import { BlobStoreError, type BlobStoreErrorCode } from '../storage/index.js';
+
+export interface ThreadUpload {
+  /** The folder the backup file is in, and its name within it. */
+  readonly folder: string;
+  readonly name: string;
+  /** The local folder store's root, and the blob to write. */
+  readonly storeRoot: string;
+  readonly blobName: string;
+  readonly blockSizeBytes: number;
+  readonly firstAttempt: boolean;
+}
+
+export interface ThreadUploadOutcome {
+  readonly dataRead: number;
+  readonly dataWritten: number;
+  readonly durationMs: number;
+  readonly contentMd5: string;
+}
+
+/** Messages to the thread. */
+export type ToUploadThread =
+  | ({ readonly type: 'upload'; readonly id: number } & ThreadUpload)
+  | { readonly type: 'abort'; readonly id: number; readonly reason: string };
+
+/** Messages from the thread. */
+export type FromUploadThread =
+  | {
+      readonly type: 'progress';
+      readonly id: number;
+      readonly dataRead: number;
+      readonly dataWritten: number;
+    }
+  | ({ readonly type: 'done'; readonly id: number } & ThreadUploadOutcome)
+  | {
+      readonly type: 'failed';
+      readonly id: number;
+      readonly message: string;
+      /** A `BlobStoreError`'s code and blob, kept across the thread boundary. */
+      readonly code: string | null;
+      readonly blobName: string | null;
+    };
+
+interface InFlight {
+  readonly onProgress: (progress: { dataRead: number; dataWritten: number }) => void;
+  readonly resolve: (outcome: ThreadUploadOutcome) => void;
+  readonly reject: (error: Error) => void;
+}
+
+export class UploadThreads {
+  #worker: Worker | null = null;
+  #nextId = 1;
+  readonly #inFlight = new Map<number, InFlight>();
+  #closed = false;
+
+  upload(
+    request: ThreadUpload,
+    onProgress: (progress: { dataRead: number; dataWritten: number }) => void,
+    signal?: AbortSignal,
+  ): Promise<ThreadUploadOutcome> {
+    if (this.#closed) return Promise.reject(new Error('The upload thread was closed.'));
+    signal?.throwIfAborted();
+    const worker = this.#started();
+    const id = this.#nextId++;
+    return new Promise<ThreadUploadOutcome>((resolve, reject) => {
+      const onAbort = () => {
+        worker.postMessage({
+          type: 'abort',
+          id,
+          reason: String(signal?.reason ?? 'aborted'),
+        } satisfies ToUploadThread);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => signal?.removeEventListener('abort', onAbort);
+      this.#inFlight.set(id, {
+        onProgress,
+        resolve: (outcome) => {
+          settle();
+          resolve(outcome);
+        },
+        reject: (error) => {
+          settle();
+          // An upload stopped on purpose rejects with the signal's reason, as in-thread uploads do.
+          reject(signal?.aborted ? asError(signal.reason) : error);
+        },
+      });
+      worker.postMessage({ type: 'upload', id, ...request } satisfies ToUploadThread);
+    });
+  }
+
+  /** Stops the thread; uploads under way fail (their staged blocks stay, for the next attempt). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = null;
+    this.#failAll(new Error('The upload thread was closed.'));
+    if (worker) await worker.terminate();
+  }
+
+  #started(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = startWorker();
+    worker.unref();
+    worker.on('message', (message: FromUploadThread) => {
+      this.#receive(message);
+    });
+    const died = (error: Error) => {
+      if (this.#worker === worker) this.#worker = null;
+      this.#failAll(error);
+    };
+    worker.on('error', (error) => {
+      died(new Error(`The upload thread failed: ${error.message}`));
+    });
+    worker.on('exit', (code) => {
+      died(new Error(`The upload thread stopped (exit code ${code}).`));
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  #receive(message: FromUploadThread): void {
+    const call = this.#inFlight.get(message.id);
+    if (!call) return;
+    if (message.type === 'progress') {
+      call.onProgress({ dataRead: message.dataRead, dataWritten: message.dataWritten });
+      return;
+    }
+    this.#inFlight.delete(message.id);
+    if (message.type === 'done') {
+      call.resolve({
+        dataRead: message.dataRead,
+        dataWritten: message.dataWritten,
+        durationMs: message.durationMs,
+        contentMd5: message.contentMd5,
+      });
+    } else {
+      call.reject(
+        message.code === null
+          ? new Error(message.message)
+          : new BlobStoreError(message.code as BlobStoreErrorCode, message.message, {
+              ...(message.blobName === null ? {} : { blobName: message.blobName }),
+            }),
+      );
+    }
+  }
+
+  #failAll(error: Error): void {
+    const calls = [...this.#inFlight.values()];
+    this.#inFlight.clear();
+    for (const call of calls) call.reject(error);
+  }
+}
+
+/**
+ * The thread's module: the compiled `.js` beside this one; or, when sqlmig runs from its TypeScript
+ * sources (tests, benchmarks under tsx), the `.ts` one, loaded after registering tsx in the thread.
+ */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./upload-thread-main.js', import.meta.url));
+  const entry = new URL('./upload-thread-main.ts', import.meta.url).href;
+  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(code, { eval: true });
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}

@@ -1,0 +1,107 @@
+/**
+ * Uploads on the upload thread: the same blob and MD5 as in-thread, progress reported across the
+ * thread, a stop keeps the staged blocks, failures keep their message (and a store error its code).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { LocalFolderSource } from '../../src/runtime/local-folder-source.js';
+import { UploadThreads } from '../../src/runtime/upload-threads.js';
+import { LocalFolderBlobStore } from '../../src/storage/index.js';
+
+const blockBytes = 64 * 1024;
+let root: string;
+let threads: UploadThreads;
+let store: LocalFolderBlobStore;
+let source: LocalFolderSource;
+
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+const bytesOf = (size: number, seed: number) =>
+  Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed * 7) % 251);
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'sqlmig-threads-'));
+  await mkdir(join(root, 'share'));
+  threads = new UploadThreads();
+  store = new LocalFolderBlobStore(join(root, 'blobs'));
+  source = new LocalFolderSource(join(root, 'share'), {
+    blockSizeBytes: blockBytes,
+    uploadThreads: threads,
+  });
+});
+afterEach(async () => {
+  await threads.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('uploads on the upload thread', () => {
+  it('writes the blob with its MD5, reporting progress, for one block and for several', async () => {
+    for (const [name, size] of [
+      ['log.trn', 1000],
+      ['full.bak', 3 * blockBytes + 5],
+    ] as const) {
+      const content = bytesOf(size, size);
+      await writeFile(join(root, 'share', name), content);
+      const seen: number[] = [];
+      const outcome = await source.upload(name, store, `Sales/${name}`, (p) =>
+        seen.push(p.dataRead),
+      );
+      expect(outcome).toMatchObject({
+        dataRead: size,
+        dataWritten: size,
+        contentMd5: md5(content),
+      });
+      expect(seen.at(-1)).toBe(size);
+      expect(await readFile(join(root, 'blobs', 'Sales', name))).toEqual(Buffer.from(content));
+      // The main thread's store sees what the thread committed.
+      expect(await store.properties(`Sales/${name}`)).toMatchObject({
+        size,
+        contentMd5: md5(content),
+      });
+    }
+  });
+
+  it('stops when asked, keeping the staged blocks; the next attempt resumes from them', async () => {
+    const content = bytesOf(40 * blockBytes, 3);
+    await writeFile(join(root, 'share', 'full.bak'), content);
+    const aborter = new AbortController();
+    const stopped = source.upload(
+      'full.bak',
+      store,
+      'Sales/full.bak',
+      (p) => {
+        if (p.dataRead >= 4 * blockBytes) aborter.abort(new Error('stop here'));
+      },
+      aborter.signal,
+    );
+    await expect(stopped).rejects.toThrow('stop here');
+    const staged = await store.stagedBlocks('Sales/full.bak');
+    expect(staged.length).toBeGreaterThanOrEqual(4);
+    const outcome = await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
+    expect(outcome.dataWritten).toBe(content.length - staged.length * blockBytes);
+    expect(outcome.contentMd5).toBe(md5(content));
+  });
+
+  it('fails with the reason: a missing file, a store error with its code', async () => {
+    await expect(
+      source.upload('gone.bak', store, 'Sales/gone.bak', () => undefined),
+    ).rejects.toThrow(/ENOENT|no such file/);
+    await writeFile(join(root, 'share', 'log.trn'), bytesOf(100, 1));
+    // A blob name the local store refuses: its BlobStoreError crosses the thread with its code.
+    await expect(
+      source.upload('log.trn', store, `Sales/${'x'.repeat(1100)}.trn`, () => undefined),
+    ).rejects.toMatchObject({ name: 'BlobStoreError', code: 'InvalidBlobName' });
+  });
+
+  it('refuses uploads once closed', async () => {
+    await threads.close();
+    await writeFile(join(root, 'share', 'log.trn'), bytesOf(100, 1));
+    await expect(source.upload('log.trn', store, 'Sales/log.trn', () => undefined)).rejects.toThrow(
+      /closed/,
+    );
+  });
+});

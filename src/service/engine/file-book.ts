@@ -50,7 +50,7 @@ export class FileBook {
     this.#revision++;
   }
 
-  /** Every record, in the store's order of file names. */
+  /** Every record (in the order read from the store, then of first writes). */
   all(): FileRecord[] {
     return [...this.#held().values()];
   }

@@ -130,6 +130,28 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     );
   });
 
+  it('wakes by itself: a file arriving is taken in and uploaded with no tick asked for', async () => {
+    const migration = await h.create();
+    await h.engine.tick(migration.id); // InProgress, the folder watched from now on
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    await h.arrive(chain('RestoreTimeClean_1.trn'));
+    // The watcher wakes the migration (intake); each finished upload wakes it again (the next one).
+    // (The full may have moved on: the restore starts once it is uploaded.)
+    const uploaded = new Set(['Uploaded', 'Restoring', 'Restored']);
+    const deadline = Date.now() + 20_000;
+    let files: FileRecord[] = [];
+    while (Date.now() < deadline) {
+      [, files] = await h.read(migration.id);
+      if (files.length === 2 && files.every((f) => uploaded.has(f.status))) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(files.map((f) => f.fileName).sort()).toEqual([
+      'RestoreTimeClean.bak',
+      'RestoreTimeClean_1.trn',
+    ]);
+    expect(files.every((f) => uploaded.has(f.status))).toBe(true);
+  });
+
   it('cuts an offline migration over by itself once the last backup is restored', async () => {
     for (const name of [
       'RestoreTimeClean.bak',

@@ -107,6 +107,7 @@ async function uploadFile(
       );
       return true;
     });
+    run.retryAfter.delete(record.fileName);
     if (recorded) ctx.target.blobCommitted?.(blobName);
   } catch (error) {
     // Stopped by a cancel (which marks the file Canceled) or a shutdown (the next process resumes).

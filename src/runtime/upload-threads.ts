@@ -1,10 +1,11 @@
 /**
- * Uploads on a worker thread: reading a backup file, hashing it and writing its blocks into a local
+ * Uploads on worker threads: reading a backup file, hashing it and writing its blocks into a local
  * folder blob store is most of what a busy embedded service does per file, and none of it needs the
- * main thread, which answers the API and drives the migrations. One thread serves every upload
- * (they overlap on its event loop, as they would on the main one); it starts with the first upload,
- * does not keep the process alive, and is started again if it dies (the uploads it held fail and
- * are tried again by the engine, resuming from their staged blocks).
+ * main thread, which answers the API and drives the migrations. A few threads (two by default) share
+ * the uploads, each going to the one with the fewest under way (they overlap on its event loop); a
+ * thread starts with its first upload, does not keep the process alive, and is started again if it
+ * dies (the uploads it held fail and are tried again by the engine, resuming from their staged
+ * blocks).
  *
  * The thread opens its own `LocalFolderBlobStore` on the same folder, as another process would: the
  * main thread's store sees the blobs it commits at the next look (its caches check each file's
@@ -61,11 +62,29 @@ interface InFlight {
   readonly reject: (error: Error) => void;
 }
 
+export interface UploadThreadsOptions {
+  /** Worker threads; an upload goes to the one with the fewest under way. Default 2. */
+  readonly threads?: number;
+}
+
+/** One worker thread and the uploads it holds. */
+interface Lane {
+  worker: Worker | null;
+  readonly uploads: Set<number>;
+}
+
 export class UploadThreads {
-  #worker: Worker | null = null;
+  readonly #lanes: Lane[];
   #nextId = 1;
   readonly #inFlight = new Map<number, InFlight>();
   #closed = false;
+
+  constructor(options: UploadThreadsOptions = {}) {
+    const threads = options.threads ?? 2;
+    if (!Number.isInteger(threads) || threads < 1 || threads > 16)
+      throw new RangeError(`threads must be a whole number from 1 to 16, not ${threads}.`);
+    this.#lanes = Array.from({ length: threads }, () => ({ worker: null, uploads: new Set() }));
+  }
 
   upload(
     request: ThreadUpload,
@@ -74,8 +93,10 @@ export class UploadThreads {
   ): Promise<ThreadUploadOutcome> {
     if (this.#closed) return Promise.reject(new Error('The upload thread was closed.'));
     signal?.throwIfAborted();
-    const worker = this.#started();
+    const lane = this.#lanes.reduce((a, b) => (b.uploads.size < a.uploads.size ? b : a));
+    const worker = this.#started(lane);
     const id = this.#nextId++;
+    lane.uploads.add(id);
     return new Promise<ThreadUploadOutcome>((resolve, reject) => {
       const onAbort = () => {
         worker.postMessage({
@@ -85,7 +106,10 @@ export class UploadThreads {
         } satisfies ToUploadThread);
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      const settle = () => signal?.removeEventListener('abort', onAbort);
+      const settle = () => {
+        lane.uploads.delete(id);
+        signal?.removeEventListener('abort', onAbort);
+      };
       this.#inFlight.set(id, {
         onProgress,
         resolve: (outcome) => {
@@ -102,25 +126,28 @@ export class UploadThreads {
     });
   }
 
-  /** Stops the thread; uploads under way fail (their staged blocks stay, for the next attempt). */
+  /** Stops the threads; uploads under way fail (their staged blocks stay, for the next attempt). */
   async close(): Promise<void> {
     this.#closed = true;
-    const worker = this.#worker;
-    this.#worker = null;
-    this.#failAll(new Error('The upload thread was closed.'));
-    if (worker) await worker.terminate();
+    const workers = this.#lanes.flatMap((lane) => (lane.worker ? [lane.worker] : []));
+    for (const lane of this.#lanes) {
+      lane.worker = null;
+      this.#fail(lane, new Error('The upload thread was closed.'));
+    }
+    await Promise.all(workers.map((worker) => worker.terminate()));
   }
 
-  #started(): Worker {
-    if (this.#worker) return this.#worker;
+  #started(lane: Lane): Worker {
+    if (lane.worker) return lane.worker;
     const worker = startWorker();
     worker.unref();
     worker.on('message', (message: FromUploadThread) => {
       this.#receive(message);
     });
     const died = (error: Error) => {
-      if (this.#worker === worker) this.#worker = null;
-      this.#failAll(error);
+      if (lane.worker !== worker) return;
+      lane.worker = null;
+      this.#fail(lane, error);
     };
     worker.on('error', (error) => {
       died(new Error(`The upload thread failed: ${error.message}`));
@@ -128,7 +155,7 @@ export class UploadThreads {
     worker.on('exit', (code) => {
       died(new Error(`The upload thread stopped (exit code ${code}).`));
     });
-    this.#worker = worker;
+    lane.worker = worker;
     return worker;
   }
 
@@ -158,10 +185,14 @@ export class UploadThreads {
     }
   }
 
-  #failAll(error: Error): void {
-    const calls = [...this.#inFlight.values()];
-    this.#inFlight.clear();
-    for (const call of calls) call.reject(error);
+  /** Fails the uploads a lane holds (its thread died or was stopped). */
+  #fail(lane: Lane, error: Error): void {
+    for (const id of [...lane.uploads]) {
+      const call = this.#inFlight.get(id);
+      this.#inFlight.delete(id);
+      call?.reject(error);
+    }
+    lane.uploads.clear();
   }
 }
 

@@ -97,6 +97,18 @@ describe('uploads on the upload thread', () => {
     ).rejects.toMatchObject({ name: 'BlobStoreError', code: 'InvalidBlobName' });
   });
 
+  it('spreads uploads at once over its threads, each ending with its own blob', async () => {
+    const names = Array.from({ length: 6 }, (_, i) => `log${i}.trn`);
+    for (const [i, name] of names.entries())
+      await writeFile(join(root, 'share', name), bytesOf(2 * blockBytes + i, i));
+    const outcomes = await Promise.all(
+      names.map((name) => source.upload(name, store, `Sales/${name}`, () => undefined)),
+    );
+    for (const [i, outcome] of outcomes.entries())
+      expect(outcome.contentMd5).toBe(md5(bytesOf(2 * blockBytes + i, i)));
+    expect(() => new UploadThreads({ threads: 0 })).toThrow(RangeError);
+  });
+
   it('refuses uploads once closed', async () => {
     await threads.close();
     await writeFile(join(root, 'share', 'log.trn'), bytesOf(100, 1));

@@ -1,11 +1,11 @@
 /**
  * Uploads on worker threads: reading a backup file, hashing it and writing its blocks into a local
  * folder blob store is most of what a busy embedded service does per file, and none of it needs the
- * main thread, which answers the API and drives the migrations. A few threads (two by default) share
- * the uploads, each going to the one with the fewest under way (they overlap on its event loop); a
- * thread starts with its first upload, does not keep the process alive, and is started again if it
- * dies (the uploads it held fail and are tried again by the engine, resuming from their staged
- * blocks).
+ * main thread, which answers the API and drives the migrations. Worker threads (one by default)
+ * share the uploads, each going to the one with the fewest under way (they overlap on its event
+ * loop); a thread starts with its first upload, does not keep the process alive, and is started
+ * again if it dies (the uploads it held fail and are tried again by the engine, resuming from their
+ * staged blocks).
  *
  * The thread opens its own `LocalFolderBlobStore` on the same folder, as another process would: the
  * main thread's store sees the blobs it commits at the next look (its caches check each file's
@@ -63,7 +63,10 @@ interface InFlight {
 }
 
 export interface UploadThreadsOptions {
-  /** Worker threads; an upload goes to the one with the fewest under way. Default 2. */
+  /**
+   * Worker threads; an upload goes to the one with the fewest under way. Default 1: on a 2-core
+   * machine a second one took CPU from the main thread (the 200-migration benchmark ran slower).
+   */
   readonly threads?: number;
 }
 
@@ -80,7 +83,7 @@ export class UploadThreads {
   #closed = false;
 
   constructor(options: UploadThreadsOptions = {}) {
-    const threads = options.threads ?? 2;
+    const threads = options.threads ?? 1;
     if (!Number.isInteger(threads) || threads < 1 || threads > 16)
       throw new RangeError(`threads must be a whole number from 1 to 16, not ${threads}.`);
     this.#lanes = Array.from({ length: threads }, () => ({ worker: null, uploads: new Set() }));

@@ -26,7 +26,7 @@ const bytesOf = (size: number, seed: number) =>
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'sqlmig-threads-'));
   await mkdir(join(root, 'share'));
-  threads = new UploadThreads();
+  threads = new UploadThreads({ threads: 2 });
   store = new LocalFolderBlobStore(join(root, 'blobs'));
   source = new LocalFolderSource(join(root, 'share'), {
     blockSizeBytes: blockBytes,

@@ -111,11 +111,7 @@ export class MigrationEngine {
    * of the same migration never overlap.
    */
   tick(id: string): Promise<void> {
-    return this.#serial(id, () => {
-      const run = this.#runs.get(id);
-      if (run) run.listingDue = true;
-      return this.#stopping ? Promise.resolve() : this.#step(id);
-    });
+    return this.#listingTick(id, () => true);
   }
 
   /**
@@ -148,10 +144,17 @@ export class MigrationEngine {
    * time only (its watcher wakes the migration at once anyway); other folders every time.
    */
   #periodicTick(id: string): Promise<void> {
+    return this.#listingTick(
+      id,
+      (run) => !run.watching || ++run.periodicTicks % watchedListingEvery === 0,
+    );
+  }
+
+  /** A tick that lists the folder first when `listing` says so. */
+  #listingTick(id: string, listing: (run: MigrationRun) => boolean): Promise<void> {
     return this.#serial(id, () => {
       const run = this.#runs.get(id);
-      if (run && (!run.watching || ++run.periodicTicks % watchedListingEvery === 0))
-        run.listingDue = true;
+      if (run && listing(run)) run.listingDue = true;
       return this.#stopping ? Promise.resolve() : this.#step(id);
     });
   }

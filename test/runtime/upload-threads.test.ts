@@ -109,6 +109,30 @@ describe('uploads on the upload thread', () => {
     expect(() => new UploadThreads({ threads: 0 })).toThrow(RangeError);
   });
 
+  it('a thread that dies fails only its own uploads, and the next upload starts it again', async () => {
+    const content = bytesOf(30 * blockBytes, 5);
+    await writeFile(join(root, 'share', 'full.bak'), content);
+    const big = source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
+    // A request the thread cannot even begin (a block size out of range): it throws outside any
+    // upload, and the thread dies of it.
+    const broken = threads.upload(
+      {
+        folder: join(root, 'share'),
+        name: 'x.bak',
+        storeRoot: store.root,
+        blobName: 'Sales/x.bak',
+        blockSizeBytes: 1,
+        firstAttempt: true,
+      },
+      () => undefined,
+    );
+    await expect(broken).rejects.toThrow(/upload thread/);
+    expect((await big).contentMd5).toBe(md5(content));
+    await writeFile(join(root, 'share', 'log.trn'), bytesOf(500, 9));
+    const again = await source.upload('log.trn', store, 'Sales/log.trn', () => undefined);
+    expect(again.contentMd5).toBe(md5(bytesOf(500, 9)));
+  });
+
   it('refuses uploads once closed', async () => {
     await threads.close();
     await writeFile(join(root, 'share', 'log.trn'), bytesOf(100, 1));

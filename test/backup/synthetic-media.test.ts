@@ -10,6 +10,7 @@ import {
   memorySource,
   openFileSource,
   readBackupMedia,
+  readWholeIfSmall,
   type BackupMedia,
 } from '../../src/backup/index.js';
 import {
@@ -187,4 +188,18 @@ describe('reads only descriptor blocks', () => {
       }
     },
   );
+
+  it('reads a small backup whole in one call, and leaves a large one to ranged reads', async () => {
+    const bytes = syntheticBackupBytes(media({ sets: [{ ...full, dataBytes: 100 * 1024 }] }));
+    const inner = countingSource(memorySource('log.trn', bytes));
+    const whole = await readBackupMedia(readWholeIfSmall(inner, 1024 * 1024));
+    expect(inner.reads).toBe(1);
+    expect(inner.bytesRead).toBe(bytes.length);
+    expect(whole).toEqual(await readBackupMedia(memorySource('log.trn', bytes)));
+
+    const large = countingSource(memorySource('log.trn', bytes));
+    await readBackupMedia(readWholeIfSmall(large, bytes.length - 1));
+    expect(large.reads).toBeGreaterThan(1);
+    expect(large.bytesRead).toBeLessThan(bytes.length);
+  });
 });

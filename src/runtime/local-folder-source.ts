@@ -4,7 +4,8 @@
  * already staged when an upload was interrupted, and without writing anything when the blob already
  * holds the file's bytes (a process that died after the commit, before recording it). Every upload
  * checks that it read exactly the bytes the file held when it started (a file changed under it is
- * refused, not half-copied). Each byte is read once and hashed once per digest it goes into.
+ * refused, not half-copied). Each byte is read once; the first block's bytes are hashed once, later
+ * blocks' twice (their own digest and the file's).
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
@@ -13,6 +14,7 @@ import { join, relative, sep } from 'node:path';
 
 import { readBackupFile, type FileResult } from '../backup/index.js';
 import { isBlobStoreError, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
+import { BlockBuffers } from './block-buffers.js';
 import { watchFolder } from './folder-watch.js';
 import type { UploadThreads } from './upload-threads.js';
 
@@ -129,8 +131,13 @@ export class LocalFolderSource {
     const started = Date.now();
     const path = this.#path(name);
     const handle = await open(path, 'r');
+    let buffer: Buffer | null = null;
+    // Given back for another upload only when this one ended well: after a failure, a store's
+    // request could conceivably still hold the bytes.
+    let ended = false;
     try {
       const before = await handle.stat();
+      buffer = this.#takeBuffer(before.size);
       const staged = new Map(
         options.firstAttempt
           ? []
@@ -141,16 +148,18 @@ export class LocalFolderSource {
         const done = await this.#alreadyCommitted(name, handle, before, store, blobName, {
           onProgress,
           signal,
+          buffer,
         });
-        if (done) return { ...done, durationMs: Date.now() - started };
+        if (done) {
+          ended = true;
+          return { ...done, durationMs: Date.now() - started };
+        }
       }
-      // A file of one block has one digest: its block's MD5 is the file's. Several blocks need the
-      // file's MD5 besides, taken in the same pass over the bytes read.
-      const fileMd5 = before.size > this.#blockSize ? createHash('md5') : null;
-      let onlyBlockMd5 = emptyMd5;
+      // The file's MD5 and each block's, in one pass over the first block: MD5 reads its input in
+      // order, so the first block's digest is the file's hash stopped where that block ends (a
+      // copy of its state). A later block's own digest starts from nothing, and is hashed apart.
+      const fileMd5 = createHash('md5');
       const ids: string[] = [];
-      // A small file needs no buffer of a whole block (a 100 KiB log in a 4 MiB buffer is mostly GC).
-      const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(this.#blockSize, before.size)));
       let dataRead = 0;
       let dataWritten = 0;
       for (let index = 0; dataRead < before.size; index++) {
@@ -159,9 +168,10 @@ export class LocalFolderSource {
         const bytesRead = await readFully(handle, buffer, length, dataRead);
         if (bytesRead === 0) break;
         const block = buffer.subarray(0, bytesRead);
-        const blockMd5 = createHash('md5').update(block).digest('base64');
-        fileMd5?.update(block);
-        onlyBlockMd5 = blockMd5;
+        fileMd5.update(block);
+        const blockMd5 = (index === 0 ? fileMd5.copy() : createHash('md5').update(block)).digest(
+          'base64',
+        );
         const id = blockId(index, blockMd5);
         ids.push(id);
         if (staged.get(id) !== bytesRead) {
@@ -175,14 +185,13 @@ export class LocalFolderSource {
       if (
         dataRead !== before.size ||
         after.size !== before.size ||
-        after.mtimeMs !== before.mtimeMs ||
-        (fileMd5 === null && ids.length > 1) // it shrank and grew: no single digest covers it
+        after.mtimeMs !== before.mtimeMs
       ) {
         throw new Error(
           `${name} changed while it was being uploaded (${before.size} bytes at the start, ${after.size} now, ${dataRead} read); it is uploaded again once it stops changing.`,
         );
       }
-      const contentMd5 = fileMd5?.digest('base64') ?? onlyBlockMd5;
+      const contentMd5 = fileMd5.digest('base64');
       try {
         // Blob metadata must be ASCII (Azure's rule): the file name is percent-encoded.
         await store.commitBlocks(blobName, ids, {
@@ -195,10 +204,26 @@ export class LocalFolderSource {
           await store.delete(blobName);
         throw error;
       }
+      ended = true;
       return { dataRead, dataWritten, durationMs: Date.now() - started, contentMd5 };
     } finally {
+      if (buffer && ended) this.#giveBuffer(buffer);
       await handle.close();
     }
+  }
+
+  /**
+   * The buffer an upload reads its blocks into: a shared one of a whole block, or for a file smaller
+   * than a block one of its size (a 100 KiB log in a 4 MiB buffer would be mostly waste).
+   */
+  #takeBuffer(fileSize: number): Buffer {
+    return fileSize >= this.#blockSize
+      ? wholeBlocks.take(this.#blockSize)
+      : Buffer.allocUnsafe(Math.max(1, fileSize));
+  }
+
+  #giveBuffer(buffer: Buffer): void {
+    if (buffer.length === this.#blockSize) wholeBlocks.give(buffer);
   }
 
   /**
@@ -211,12 +236,11 @@ export class LocalFolderSource {
     before: Stats,
     store: BlobStore,
     blobName: string,
-    { onProgress, signal }: UploadCalls,
+    { onProgress, signal, buffer }: UploadCalls & { readonly buffer: Buffer },
   ): Promise<(UploadProgress & { contentMd5: string }) | null> {
     const existing = await store.properties(blobName);
     if (existing?.size !== before.size || existing.contentMd5 === null) return null;
     const md5 = createHash('md5');
-    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(this.#blockSize, before.size)));
     let dataRead = 0;
     while (dataRead < before.size) {
       signal?.throwIfAborted();
@@ -264,6 +288,9 @@ interface UploadCalls {
   readonly signal: AbortSignal | undefined;
 }
 
+/** Whole-block buffers, shared by the uploads of a thread (one at a time uses each). */
+const wholeBlocks = new BlockBuffers();
+
 /**
  * Reads `length` bytes at `position` into the start of `buffer`: fewer only at the end of the file, so
  * that every block but the last is whole even where a read returns less than asked (network shares).
@@ -282,9 +309,6 @@ async function readFully(
   }
   return filled;
 }
-
-/** The MD5 of no bytes: an empty file's. */
-const emptyMd5 = createHash('md5').digest('base64');
 
 /**
  * A block's id: its index and the MD5 of its bytes, fixed-width (Azure wants every id of a blob to be

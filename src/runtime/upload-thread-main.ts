@@ -1,19 +1,32 @@
 /**
  * The upload thread (see `upload-threads.ts`): runs `LocalFolderSource.upload` into a local folder
  * store for each request from the main thread, and reports progress and the outcome back.
+ *
+ * Uploads take turns, first come first served, a few at a time (`UploadThreadsOptions`): 200 full
+ * backups arriving at once, all copied side by side, would share the disk until they all finished at
+ * the end; in turns, the first finish at once and the rest follow, each in a few milliseconds, and
+ * memory holds a few blocks, not 200. Small files (a log backup of a few hundred KiB) have turns of
+ * their own, so they do not wait behind a queue of large ones.
  */
-import { parentPort } from 'node:worker_threads';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+
+import pLimit from 'p-limit';
 
 import { isBlobStoreError, LocalFolderBlobStore } from '../storage/index.js';
 
 import { LocalFolderSource } from './local-folder-source.js';
-import type { FromUploadThread, ToUploadThread } from './upload-threads.js';
+import type { FromUploadThread, ToUploadThread, UploadThreadSettings } from './upload-threads.js';
 
 const port = parentPort;
 if (!port) throw new Error('upload-thread-main runs as a worker thread only.');
+const settings = workerData as UploadThreadSettings;
 
 const stores = new Map<string, LocalFolderBlobStore>();
 const aborters = new Map<number, AbortController>();
+const largeTurns = pLimit(settings.largeUploadsAtOnce);
+const smallTurns = pLimit(settings.smallUploadsAtOnce);
 
 function storeAt(root: string): LocalFolderBlobStore {
   let store = stores.get(root);
@@ -28,6 +41,15 @@ function send(message: FromUploadThread): void {
   port?.postMessage(message);
 }
 
+/** The turns a file waits for: by its size now (a file that is gone fails in its upload). */
+async function turnsFor(folder: string, name: string): Promise<typeof largeTurns> {
+  const size = await stat(join(folder, ...name.split('/'))).then(
+    (info) => info.size,
+    () => 0,
+  );
+  return size <= settings.smallFileBytes ? smallTurns : largeTurns;
+}
+
 port.on('message', (message: ToUploadThread) => {
   if (message.type === 'abort') {
     aborters.get(message.id)?.abort(new Error(message.reason));
@@ -37,8 +59,10 @@ port.on('message', (message: ToUploadThread) => {
   const aborter = new AbortController();
   aborters.set(id, aborter);
   const source = new LocalFolderSource(message.folder, { blockSizeBytes: message.blockSizeBytes });
-  void source
-    .upload(
+  const upload = () => {
+    // Stopped while it waited for its turn: it ends without opening the file.
+    aborter.signal.throwIfAborted();
+    return source.upload(
       message.name,
       storeAt(message.storeRoot),
       message.blobName,
@@ -47,7 +71,10 @@ port.on('message', (message: ToUploadThread) => {
       },
       aborter.signal,
       { firstAttempt: message.firstAttempt },
-    )
+    );
+  };
+  void turnsFor(message.folder, message.name)
+    .then((turns) => turns(upload))
     .then(
       (outcome) => {
         send({ type: 'done', id, ...outcome });

@@ -68,6 +68,23 @@ export interface UploadThreadsOptions {
    * machine a second one took CPU from the main thread (the 200-migration benchmark ran slower).
    */
   readonly threads?: number;
+  /**
+   * Per thread, uploads of files larger than `smallFileBytes` under way at once; the others wait
+   * their turn, first come first served. Default 4: a few overlap their waits for the disk, many
+   * only share it (200 fulls side by side all finish at the end) and each holds a block in memory.
+   */
+  readonly largeUploadsAtOnce?: number;
+  /** Per thread, uploads of small files under way at once (turns of their own). Default 8. */
+  readonly smallUploadsAtOnce?: number;
+  /** The size up to which a file is small. Default 1 MiB. */
+  readonly smallFileBytes?: number;
+}
+
+/** What each thread is started with. */
+export interface UploadThreadSettings {
+  readonly largeUploadsAtOnce: number;
+  readonly smallUploadsAtOnce: number;
+  readonly smallFileBytes: number;
 }
 
 /** One worker thread and the uploads it holds. */
@@ -81,11 +98,20 @@ export class UploadThreads {
   #nextId = 1;
   readonly #inFlight = new Map<number, InFlight>();
   #closed = false;
+  readonly #settings: UploadThreadSettings;
 
   constructor(options: UploadThreadsOptions = {}) {
-    const threads = options.threads ?? 1;
-    if (!Number.isInteger(threads) || threads < 1 || threads > 16)
-      throw new RangeError(`threads must be a whole number from 1 to 16, not ${threads}.`);
+    const threads = wholeNumber('threads', options.threads ?? 1, 1, 16);
+    this.#settings = {
+      largeUploadsAtOnce: wholeNumber('largeUploadsAtOnce', options.largeUploadsAtOnce ?? 4, 1, 64),
+      smallUploadsAtOnce: wholeNumber('smallUploadsAtOnce', options.smallUploadsAtOnce ?? 8, 1, 64),
+      smallFileBytes: wholeNumber(
+        'smallFileBytes',
+        options.smallFileBytes ?? 1024 * 1024,
+        0,
+        2 ** 40,
+      ),
+    };
     this.#lanes = Array.from({ length: threads }, () => ({ worker: null, uploads: new Set() }));
   }
 
@@ -142,7 +168,7 @@ export class UploadThreads {
 
   #started(lane: Lane): Worker {
     if (lane.worker) return lane.worker;
-    const worker = startWorker();
+    const worker = startWorker(this.#settings);
     worker.unref();
     worker.on('message', (message: FromUploadThread) => {
       this.#receive(message);
@@ -203,12 +229,18 @@ export class UploadThreads {
  * The thread's module: the compiled `.js` beside this one; or, when sqlmig runs from its TypeScript
  * sources (tests, benchmarks under tsx), the `.ts` one, loaded after registering tsx in the thread.
  */
-function startWorker(): Worker {
+function startWorker(workerData: UploadThreadSettings): Worker {
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./upload-thread-main.js', import.meta.url));
+    return new Worker(new URL('./upload-thread-main.js', import.meta.url), { workerData });
   const entry = new URL('./upload-thread-main.ts', import.meta.url).href;
   const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { eval: true, workerData });
+}
+
+function wholeNumber(name: string, value: number, min: number, max: number): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new RangeError(`${name} must be a whole number from ${min} to ${max}, not ${value}.`);
+  return value;
 }
 
 function asError(reason: unknown): Error {

@@ -44,8 +44,8 @@ interface Content {
   readonly contentMd5: string;
   /** Of `path`; the rename keeps its `contentIdentity`. */
   readonly stats: LocalFileStats;
-  /** A temporary file of blocks joined (removed when the commit fails), or a block's own file. */
-  readonly joined: boolean;
+  /** Undoes what making it did, when the commit fails (a block's own file stays staged). */
+  abandon(): Promise<void>;
 }
 
 export class LocalFolderBlobStore implements BlobStore {
@@ -168,7 +168,10 @@ export class LocalFolderBlobStore implements BlobStore {
     const missing = [...new Set(blockIds.filter((id) => !staged.has(id)))];
     if (missing.length > 0) throw this.#blocksNotFound(name, missing);
     const parts = blockIds.flatMap((id) => staged.get(id) ?? []);
-    const content = await this.#content(parts, await this.#staging.knownMd5(name, parts));
+    const run = await this.#staging.runOf(name, parts);
+    // A run whose blocks came with their digests has the caller's MD5 for the whole (see
+    // local-staging-run.ts); without one it is hashed.
+    const content = await this.#content(parts, run && (run.md5 ?? options.contentMd5 ?? null));
     const path = pathOf(this.#folder, name);
     const entry: SidecarEntry = {
       identity: contentIdentity(content.stats),
@@ -184,8 +187,7 @@ export class LocalFolderBlobStore implements BlobStore {
       await syncFolder(this.#fs, this.#sidecars.folder);
       await placeFile(this.#fs, content.path, path, { folder: this.#folder, name });
     } catch (error) {
-      // A joined file is this commit's own; a block's file stays staged for the next attempt.
-      if (content.joined) await this.#fs.rm(content.path, { force: true }).catch(() => undefined);
+      await content.abandon().catch(() => undefined);
       throw error;
     }
     await syncFolder(this.#fs, dirname(path));
@@ -205,19 +207,19 @@ export class LocalFolderBlobStore implements BlobStore {
    * commit's rename, not copied: it was flushed to the disk when it was staged, and the staging
    * folder is inside the store's folder (one file system), so the rename is as atomic and durable as
    * that of a joined file; the blob's last-modified time is then when its block was staged. Several
-   * blocks are joined into a new temporary file. The bytes are hashed only when the staging does not
-   * know their MD5 already.
+   * blocks are joined into the first one's file (local-join.ts). The bytes are hashed only when
+   * their MD5 is not known already.
    */
   async #content(parts: readonly StagedBlockFile[], knownMd5: string | null): Promise<Content> {
     const [only] = parts;
     if (parts.length !== 1 || only === undefined) {
       const paths = parts.map((part) => part.path);
-      return { ...(await joinFiles(this.#fs, this.#tempFolder, paths, knownMd5)), joined: true };
+      return joinFiles(this.#fs, this.#tempFolder, paths, knownMd5, { takeFirst: true });
     }
-    if (knownMd5 !== null) {
-      return { path: only.path, contentMd5: knownMd5, stats: only.stats, joined: false };
-    }
-    return { path: only.path, ...(await hashFile(this.#fs, only.path)), joined: false };
+    const kept = { abandon: () => Promise.resolve() };
+    if (knownMd5 !== null)
+      return { path: only.path, contentMd5: knownMd5, stats: only.stats, ...kept };
+    return { path: only.path, ...(await hashFile(this.#fs, only.path)), ...kept };
   }
 
   /** After a delete: removes the blob's folders that are now empty, up to the store's folder. */

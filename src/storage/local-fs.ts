@@ -32,6 +32,7 @@ export interface LocalFileHandle {
     position: number,
   ): Promise<{ bytesWritten: number }>;
   stat(): Promise<LocalFileStats>;
+  truncate(length: number): Promise<void>;
   sync(): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,46 +1,49 @@
 /**
- * The blocks one store instance stages for a blob, hashed in staging order as they come: the MD5 of
- * the run up to each block is what a commit of the run's first blocks, in that order, holds. The
- * integration runtime stages a file's blocks in order and commits them in the same order, so its
- * commits check their MD5 without reading the bytes back; any other order is hashed at commit.
+ * The blocks one store instance stages for a blob, in staging order, so that a commit of the run's
+ * first blocks in that order knows its MD5 without reading the bytes back. The integration runtime
+ * stages a file's blocks in order and commits them in the same order; any other order is hashed at
+ * commit.
  *
- * A run only grows: once a staging fails (its bytes are hashed, not on disk) or an id is staged twice
- * (the order on disk is no longer the run's), it is broken and positions no more blocks.
+ * A run is one of two kinds, set by its first block:
+ * - hashed: no block came with its digest, so the run hashes the bytes as they come, and each
+ *   position holds the MD5 of the run up to it;
+ * - given: every block came with its MD5 from the caller (`BlobStore.stageBlock`), so nothing is
+ *   hashed: the first position holds that block's MD5 (a one-block blob's), later ones none. The
+ *   blob's MD5 is then the one the caller gives at commit, computed from the same bytes it handed
+ *   over block by block; the store trusts it as it trusted each block's.
+ *
+ * A run only grows: once a staging fails (its bytes are in the run, not on disk), an id is staged
+ * twice (the order on disk is no longer the run's) or a block does not fit the run's kind, it is
+ * broken and positions no more blocks.
  */
 import { createHash } from 'node:crypto';
 
 export interface RunPosition {
   /** The block's place in the run, from 0. */
   readonly index: number;
-  /** Base64 MD5 of the run's blocks up to and including this one. */
-  readonly md5: string;
+  /** Base64 MD5 of the run's blocks up to and including this one; null when not known (given). */
+  readonly md5: string | null;
 }
 
 export class StagingRun {
   readonly #hash = createHash('md5');
   readonly #ids = new Set<string>();
   #broken = false;
-  /** The first block's digest was given, not computed: the run's hash lacks its bytes. */
-  #unhashed = false;
+  #kind: 'hashed' | 'given' | null = null;
 
-  /**
-   * Hashes a block as it is staged: its position, or null once the run is broken. A first block
-   * whose MD5 the caller gives (`givenMd5`) is not hashed: its digest is the run's. A run that
-   * starts so cannot go on (its hash lacks the first block's bytes): a second block breaks it, and
-   * a commit of several blocks is hashed from the disk.
-   */
+  /** The block's position in the run, or null once the run is broken. */
   add(blockId: string, data: Uint8Array, givenMd5: string | null = null): RunPosition | null {
-    if (this.#broken || this.#unhashed || this.#ids.has(blockId)) {
+    const kind = givenMd5 === null ? 'hashed' : 'given';
+    if (this.#broken || this.#ids.has(blockId) || (this.#kind !== null && this.#kind !== kind)) {
       this.break();
       return null;
     }
+    this.#kind = kind;
     this.#ids.add(blockId);
-    if (this.#ids.size === 1 && givenMd5 !== null) {
-      this.#unhashed = true;
-      return { index: 0, md5: givenMd5 };
-    }
+    const index = this.#ids.size - 1;
+    if (kind === 'given') return { index, md5: index === 0 ? givenMd5 : null };
     this.#hash.update(data);
-    return { index: this.#ids.size - 1, md5: this.#hash.copy().digest('base64') };
+    return { index, md5: this.#hash.copy().digest('base64') };
   }
 
   break(): void {

@@ -6,8 +6,8 @@
  * is either complete or absent. Staging an id again writes a newer file and removes the older one;
  * should both survive a crash, the newer wins.
  *
- * The blocks an instance stages are also hashed as they come (local-staging-run.ts), so that a
- * commit of them in staging order knows its MD5 without reading the bytes back.
+ * The blocks an instance stages are also followed as a run (local-staging-run.ts), so that a commit
+ * of them in staging order knows its MD5 without reading the bytes back.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -34,7 +34,7 @@ export interface StagedBlockFile {
 /**
  * Per staging folder, what one store instance needs to stage without reading the folder each time
  * (a large backup has thousands of blocks): the next sequence number, the file of each id, and the
- * run of blocks it hashed (null when the folder held blocks it did not stage: after a restart).
+ * run of blocks it followed (null when the folder held blocks it did not stage: after a restart).
  */
 interface StagingState {
   next: number;
@@ -46,7 +46,7 @@ interface BlockRecord {
   readonly sequence: number;
   readonly path: string;
   /** Where the block is in the run, and the identity of the file it was written to. */
-  readonly hashed: (RunPosition & { readonly identity: string }) | null;
+  readonly inRun: (RunPosition & { readonly identity: string }) | null;
 }
 
 const blockFileName = /^(\d{10})-([A-Za-z0-9_-]*)\.block$/;
@@ -92,34 +92,38 @@ export class BlockStaging {
     if (older !== undefined && older.sequence > sequence) {
       await this.#fs.rm(path, { force: true }); // a later staging of the same id finished first
     } else {
-      const hashed = position && { ...position, identity: contentIdentity(stats) };
-      state.latest.set(blockId, { sequence, path, hashed });
+      const inRun = position && { ...position, identity: contentIdentity(stats) };
+      state.latest.set(blockId, { sequence, path, inRun });
       if (older !== undefined) await this.#fs.rm(older.path, { force: true });
     }
   }
 
   /**
-   * The MD5 of `parts` joined in that order (files of `blocks`), when this instance hashed exactly
-   * those blocks in that order as it staged them and their files are unchanged since (same
-   * `contentIdentity`: a file rewritten in place gets a new modification time); null otherwise, and
-   * the commit reads the bytes to hash them.
+   * Whether `parts` (files of `blocks`) are the first blocks this instance staged for the blob, in
+   * that order, their files unchanged since (same `contentIdentity`: a file rewritten in place gets a
+   * new modification time); and if so, the MD5 of their bytes joined when the run knows it (null for
+   * several blocks of a run whose digests the caller gave: see local-staging-run.ts). Null when they
+   * are not: the commit reads the bytes to hash them.
    */
-  async knownMd5(name: string, parts: readonly StagedBlockFile[]): Promise<string | null> {
+  async runOf(
+    name: string,
+    parts: readonly StagedBlockFile[],
+  ): Promise<{ readonly md5: string | null } | null> {
     const state = await this.#states.get(this.#folderOf(name))?.catch(() => undefined);
     let md5: string | null = null;
     for (const [index, part] of parts.entries()) {
       const record = state?.latest.get(part.id);
-      const hashed = record?.hashed;
+      const inRun = record?.inRun;
       if (
         record?.path !== part.path ||
-        hashed?.index !== index ||
-        hashed.identity !== contentIdentity(part.stats)
+        inRun?.index !== index ||
+        inRun.identity !== contentIdentity(part.stats)
       ) {
         return null;
       }
-      md5 = hashed.md5;
+      md5 = inRun.md5;
     }
-    return md5;
+    return parts.length === 0 ? null : { md5 };
   }
 
   /** The staged blocks of a blob, in staging order; one per id, the last staged. */
@@ -147,7 +151,7 @@ export class BlockStaging {
       const started = this.#files(folder).then((files): StagingState => ({
         next: (files.at(-1)?.sequence ?? -1) + 1,
         latest: new Map(
-          files.map((f) => [f.id, { sequence: f.sequence, path: f.path, hashed: null }]),
+          files.map((f) => [f.id, { sequence: f.sequence, path: f.path, inRun: null }]),
         ),
         run: files.length === 0 ? new StagingRun() : null,
       }));

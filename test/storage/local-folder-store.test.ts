@@ -68,6 +68,7 @@ function failingFs(code: string, failing: (path: string) => boolean, allowedByte
           return handle.write(buffer, offset, length, position);
         },
         stat: () => handle.stat(),
+        truncate: (length) => handle.truncate(length),
         sync: () => handle.sync(),
         close: () => handle.close(),
       };
@@ -183,6 +184,7 @@ describe('LocalFolderBlobStore on disk', () => {
           write: (buffer, offset, length, position) =>
             handle.write(buffer, offset, Math.min(length, 999), position),
           stat: () => handle.stat(),
+          truncate: (length) => handle.truncate(length),
           sync: () => handle.sync(),
           close: () => handle.close(),
         };
@@ -242,6 +244,57 @@ describe('LocalFolderBlobStore on disk', () => {
     expect((await filesUnder(folder)).filter((f) => !f.startsWith('.sqlmig-meta/'))).toEqual([
       'Sales/log1.trn',
     ]);
+  });
+
+  it("joins several blocks onto the first one's file, trusting the digests it was given", async () => {
+    const { fs, opened } = blockReadCountingFs();
+    const counted = new LocalFolderBlobStore(folder, { fs });
+    const [a, b] = [bytesOf(300_000, 1), bytesOf(5_000, 2)];
+    await counted.stageBlock('Sales/full.bak', 'a', a, { contentMd5: md5Of(a) });
+    const first = await stat(await onlyStagedFile(folder));
+    await counted.stageBlock('Sales/full.bak', 'b', b, { contentMd5: md5Of(b) });
+    const committed = await counted.commitBlocks('Sales/full.bak', ['a', 'b'], {
+      contentMd5: md5Of(a, b),
+    });
+    expect(opened.blocks).toBe(1); // b, to append it; a's bytes are neither read nor copied
+    const placed = await stat(join(folder, 'Sales', 'full.bak'));
+    if (process.platform !== 'win32') expect(placed.ino).toBe(first.ino);
+    expect(committed).toMatchObject({ size: 305_000, contentMd5: md5Of(a, b) });
+    expect(md5Of(await readAll(counted, 'Sales/full.bak'))).toBe(md5Of(a, b));
+    expect((await filesUnder(folder)).filter((f) => !f.startsWith('.sqlmig-meta/'))).toEqual([
+      'Sales/full.bak',
+    ]);
+  });
+
+  it('hashes blocks given with their digests when the commit gives no MD5 for the whole', async () => {
+    const [a, b] = [bytesOf(3000, 1), bytesOf(10, 2)];
+    await store.stageBlock('x.bak', 'a', a, { contentMd5: md5Of(a) });
+    await store.stageBlock('x.bak', 'b', b, { contentMd5: md5Of(b) });
+    expect(await store.commitBlocks('x.bak', ['a', 'b'])).toMatchObject({
+      contentMd5: md5Of(a, b),
+    });
+  });
+
+  it('gives the first block back when a join fails, so that the next commit finds it', async () => {
+    const [a, b] = [bytesOf(4000, 1), bytesOf(2000, 2)];
+    await store.stageBlock('x.bak', 'a', a);
+    await store.stageBlock('x.bak', 'b', b);
+    const failing = new LocalFolderBlobStore(folder, {
+      fs: failingFs('EIO', (path) => path.includes('.sqlmig-tmp'), 1000),
+    });
+    await expect(failing.commitBlocks('x.bak', ['a', 'b'])).rejects.toMatchObject({
+      code: 'StorageFailed',
+    });
+    expect(await store.stagedBlocks('x.bak')).toEqual([
+      { id: 'a', size: 4000 },
+      { id: 'b', size: 2000 },
+    ]);
+    expect(await readdir(join(folder, '.sqlmig-tmp'))).toEqual([]);
+    expect(await store.commitBlocks('x.bak', ['a', 'b'])).toMatchObject({
+      size: 6000,
+      contentMd5: md5Of(a, b),
+    });
+    expect(await readAll(store, 'x.bak')).toEqual(concat(a, b));
   });
 
   it('hashes a block at commit when this instance did not stage it (a restart)', async () => {
@@ -451,7 +504,9 @@ describe('LocalFolderBlobStore on disk', () => {
 
   it('gives StorageFull when the disk fills while committing, keeping blocks and old blob', async () => {
     await upload(store, 'Sales/full.bak', bytesOf(10, 1));
-    const [a, b] = [bytesOf(3 * 1024 * 1024, 2), bytesOf(1024, 3)];
+    // The join takes block a's file and appends b to it: the disk fills during b, and a's file is
+    // given back as it was.
+    const [a, b] = [bytesOf(1024, 2), bytesOf(3 * 1024 * 1024, 3)];
     await store.stageBlock('Sales/full.bak', 'a', a);
     await store.stageBlock('Sales/full.bak', 'b', b);
     const tempFiles = (path: string) => path.includes('.sqlmig-tmp');

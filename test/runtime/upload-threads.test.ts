@@ -1,6 +1,7 @@
 /**
  * Uploads on the upload thread: the same blob and MD5 as in-thread, progress reported across the
- * thread, a stop keeps the staged blocks, failures keep their message (and a store error its code).
+ * thread, large uploads in turns and small ones beside them, a stop keeps the staged blocks,
+ * failures keep their message (and a store error its code).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -107,6 +108,40 @@ describe('uploads on the upload thread', () => {
     for (const [i, outcome] of outcomes.entries())
       expect(outcome.contentMd5).toBe(md5(bytesOf(2 * blockBytes + i, i)));
     expect(() => new UploadThreads({ threads: 0 })).toThrow(RangeError);
+  });
+
+  it('takes large uploads in turns, and small files in turns of their own', async () => {
+    const turns = new UploadThreads({ largeUploadsAtOnce: 1, smallFileBytes: 2 * blockBytes });
+    try {
+      const share = new LocalFolderSource(join(root, 'share'), {
+        blockSizeBytes: blockBytes,
+        uploadThreads: turns,
+      });
+      await writeFile(join(root, 'share', 'a.bak'), bytesOf(60 * blockBytes, 1));
+      await writeFile(join(root, 'share', 'b.bak'), bytesOf(60 * blockBytes, 2));
+      await writeFile(join(root, 'share', 'c.trn'), bytesOf(blockBytes, 3));
+      const events: string[] = [];
+      const upload = (name: string) =>
+        share
+          .upload(name, store, `Sales/${name}`, () => events.push(name))
+          .then(() => events.push(`${name} done`));
+      const large = [upload('a.bak'), upload('b.bak')];
+      await upload('c.trn');
+      await Promise.all(large);
+      // One large upload at a time: all of one's progress, then all of the other's.
+      const order = events.filter((e) => e.endsWith('.bak'));
+      const [first] = order;
+      const switches = order.filter((e, i) => i > 0 && e !== order[i - 1]).length;
+      expect(switches).toBe(1);
+      // The small file went by while the second large one waited for its turn.
+      const second = first === 'a.bak' ? 'b.bak' : 'a.bak';
+      expect(events.indexOf('c.trn done')).toBeLessThan(events.indexOf(second));
+      expect(await store.properties('Sales/b.bak')).toMatchObject({
+        contentMd5: md5(bytesOf(60 * blockBytes, 2)),
+      });
+    } finally {
+      await turns.close();
+    }
   });
 
   it('a thread that dies fails only its own uploads, and the next upload starts it again', async () => {

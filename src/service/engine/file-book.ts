@@ -20,16 +20,23 @@ export class FileBook {
   #files: Map<string, FileRecord> | null = null;
   /** The blob names the records hold (a name is chosen once and kept, so this only grows). */
   #blobNames = new Set<string>();
-  #revision = 0;
+  /** Files by what may still happen to them, so that a step visits those only. */
+  readonly #toUpload = new Set<string>();
+  readonly #movable = new Set<string>();
+  #restoreRevision = 0;
 
   constructor(records: MigrationRecords, migrationId: string) {
     this.#records = records;
     this.#migrationId = migrationId;
   }
 
-  /** Bumped by every write: a step can tell whether anything changed since it last looked. */
-  get revision(): number {
-    return this.#revision;
+  /**
+   * Bumped by the writes after which the same restore details may move files they did not move
+   * before: a file arrived (its set may be restored already) or uploaded (the target may refuse it).
+   * The target's own moves (Restoring, Restored, Ignored) and a start of upload change nothing there.
+   */
+  get restoreRevision(): number {
+    return this.#restoreRevision;
   }
 
   /** The engine's clock, as records are stamped. */
@@ -47,7 +54,10 @@ export class FileBook {
     const files = await this.#records.files(this.#migrationId);
     this.#files = new Map(files.map((f) => [f.fileName, f]));
     this.#blobNames = usedBlobNames(files);
-    this.#revision++;
+    this.#toUpload.clear();
+    this.#movable.clear();
+    for (const file of files) this.#index(file);
+    this.#restoreRevision++;
   }
 
   /** Every record (in the order read from the store, then of first writes). */
@@ -62,6 +72,16 @@ export class FileBook {
 
   get(fileName: string): FileRecord | undefined {
     return this.#held().get(fileName);
+  }
+
+  /** The files waiting for an upload (Arrived, or Uploading), in no particular order. */
+  *awaitingUpload(): Generator<FileRecord> {
+    yield* this.#some(this.#toUpload);
+  }
+
+  /** The files not Restored, Ignored or Canceled yet, in no particular order. */
+  *movable(): Generator<FileRecord> {
+    yield* this.#some(this.#movable);
   }
 
   /** The blob names given to files so far. */
@@ -90,7 +110,8 @@ export class FileBook {
       this.#files?.set(fileName, saved);
       const blobName = fileDocument(saved).blobName;
       if (blobName !== null) this.#blobNames.add(blobName);
-      this.#revision++;
+      this.#index(saved);
+      if (status === 'Arrived' || status === 'Uploaded') this.#restoreRevision++;
       return saved;
     } catch (error) {
       // A conflict (or a write whose outcome is unknown): read the store again at the next tick.
@@ -101,7 +122,25 @@ export class FileBook {
 
   forget(): void {
     this.#files = null;
-    this.#revision++;
+    this.#restoreRevision++;
+  }
+
+  #index(file: FileRecord): void {
+    const name = file.fileName;
+    if (file.status === 'Arrived' || file.status === 'Uploading') this.#toUpload.add(name);
+    else this.#toUpload.delete(name);
+    if (file.status === 'Restored' || file.status === 'Ignored' || file.status === 'Canceled')
+      this.#movable.delete(name);
+    else this.#movable.add(name);
+  }
+
+  /** The held records of the names in `names` (a copy of the names: the caller may write). */
+  *#some(names: ReadonlySet<string>): Generator<FileRecord> {
+    const files = this.#held();
+    for (const name of [...names]) {
+      const file = files.get(name);
+      if (file) yield file;
+    }
   }
 
   #held(): Map<string, FileRecord> {

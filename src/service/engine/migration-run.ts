@@ -33,7 +33,7 @@ export class MigrationRun {
   /** The folder has a watcher: the periodic tick lists it only now and then (`migration-engine.ts`). */
   watching = false;
   periodicTicks = 0;
-  /** The restore details last applied to the files, and the book's revision they were applied at. */
+  /** The restore details last applied to the files, and the book's `restoreRevision` then. */
   lastDetails: RestoreDetails | null = null;
   appliedAtRevision = -1;
   /** Aborted on cancel and on shutdown: uploads stop at their next block (staged blocks stay). */

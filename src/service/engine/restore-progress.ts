@@ -16,10 +16,7 @@ export async function applyRestoreDetails(
 ): Promise<void> {
   // Only files that can still move; in restore order (LSN), so that the event log tells the restore
   // in the order it happened.
-  const movable: FileRecord[] = [];
-  for (const f of run.book.values())
-    if (f.status !== 'Restored' && f.status !== 'Ignored' && f.status !== 'Canceled')
-      movable.push(f);
+  const movable = [...run.book.movable()];
   if (movable.length === 0) return;
   const byBlob = byBlobName(movable);
   const restoredGuids = new Set<string>();

@@ -133,12 +133,13 @@ export async function targetStep(
     }
   }
   const details = await target.details(migration.targetDbName);
-  // Applied, and written, only when something changed: an idle migration costs no write per poll.
+  // Applied, and written, only when something changed (the details, or files they may move now): an
+  // idle migration costs no write per poll.
   // (A target that builds a new report at every call, as a polled service does, is applied each time:
   // that costs what can still move, the files not restored yet.)
-  if (details !== run.lastDetails || run.appliedAtRevision !== run.book.revision) {
+  if (details !== run.lastDetails || run.appliedAtRevision !== run.book.restoreRevision) {
     await applyRestoreDetails(run, details);
-    run.appliedAtRevision = run.book.revision;
+    run.appliedAtRevision = run.book.restoreRevision;
     const summary = restoreSummary(details);
     const kept = doc.restoreDetails;
     if (kept?.status !== summary.status || kept.blockReason !== summary.blockReason) {

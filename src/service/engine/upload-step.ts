@@ -26,9 +26,8 @@ export async function uploadStep(
   if (run.uploads.size >= ctx.uploadsPerMigration) return;
   const now = ctx.records.now();
   const waiting: FileRecord[] = [];
-  for (const f of run.book.values())
+  for (const f of run.book.awaitingUpload())
     if (
-      (f.status === 'Arrived' || f.status === 'Uploading') &&
       fileDocument(f).backupType !== null &&
       !run.uploads.has(f.fileName) &&
       (run.retryAfter.get(f.fileName) ?? '') <= now

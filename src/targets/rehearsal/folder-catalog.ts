@@ -57,7 +57,9 @@ export class FolderCatalog {
   #version = 0;
   /** What `entries()` and `databases()` return, built once per version (details ask often). */
   #sorted: { readonly version: number; readonly entries: readonly CatalogEntry[] } | null = null;
-  #databases: { readonly version: number; readonly names: readonly string[] } | null = null;
+  /** Per source database, how many entries hold a set of it; kept as entries come and go. */
+  readonly #databaseCounts = new Map<string, number>();
+  #databases: readonly string[] | null = null;
 
   constructor(store: BlobStore, folder: string) {
     this.#store = store;
@@ -97,15 +99,8 @@ export class FolderCatalog {
 
   /** The source databases with backup sets in the folder, sorted. */
   databases(): readonly string[] {
-    if (this.#databases?.version !== this.#version) {
-      const names = new Set<string>();
-      for (const entry of this.#entries.values())
-        for (const set of entry.media?.sets ?? [])
-          if (set.header.DatabaseName !== null) names.add(set.header.DatabaseName);
-      const sorted = [...names].sort((a, b) => a.localeCompare(b));
-      this.#databases = { version: this.#version, names: sorted };
-    }
-    return this.#databases.names;
+    this.#databases ??= [...this.#databaseCounts.keys()].sort((a, b) => a.localeCompare(b));
+    return this.#databases;
   }
 
   get(name: string): CatalogEntry | undefined {
@@ -155,23 +150,43 @@ export class FolderCatalog {
         ? 'Backup'
         : 'OtherExtension';
     if (kind !== 'Backup') {
-      this.#entries.set(name, { name, blob, kind, file: null, media: null, retry: false });
-      this.#version += 1;
+      this.#put(name, { name, blob, kind, file: null, media: null, retry: false });
       return;
     }
     const entry = await this.#read(name, blob);
     // Counted after the entry is in place: a caller reading during the read above caches the old.
-    this.#entries.set(name, entry);
-    this.#version += 1;
+    this.#put(name, entry);
     changes.read.push(entry);
   }
 
   #remove(name: string, changes: Collected): void {
     const entry = this.#entries.get(name);
     if (!entry) return;
-    this.#entries.delete(name);
-    this.#version += 1;
+    this.#put(name, null);
     if (entry.kind === 'Backup') changes.removed.push(name);
+  }
+
+  /** Sets (or with null removes) an entry, keeping the database counts and the version. */
+  #put(name: string, entry: CatalogEntry | null): void {
+    this.#count(this.#entries.get(name), -1);
+    if (entry) this.#entries.set(name, entry);
+    else this.#entries.delete(name);
+    this.#count(entry ?? undefined, 1);
+    this.#version += 1;
+  }
+
+  #count(entry: CatalogEntry | undefined, by: 1 | -1): void {
+    const names = new Set<string>();
+    for (const set of entry?.media?.sets ?? [])
+      if (set.header.DatabaseName !== null) names.add(set.header.DatabaseName);
+    for (const db of names) {
+      const before = this.#databaseCounts.get(db) ?? 0;
+      const after = before + by;
+      if (after > 0) this.#databaseCounts.set(db, after);
+      else this.#databaseCounts.delete(db);
+      // A database appears or goes: the sorted names are made again when next asked for.
+      if (before === 0 || after === 0) this.#databases = null;
+    }
   }
 
   async #read(name: string, blob: BlobProperties): Promise<CatalogEntry> {

@@ -27,7 +27,7 @@
  * of 4 MiB; SQLite state in the data folder.
  * Everything lives in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at the end.
  * `SQLMIG_BENCH_CPU_PROF=DIR` writes CPU profiles of the service processes into DIR; for quicker
- * trials SQLMIG_BENCH_MIGRATIONS and SQLMIG_BENCH_LOG_INTERVAL_MS change the load (the figures
+ * trials SQLMIG_BENCH_MIGRATIONS, SQLMIG_BENCH_FILES and SQLMIG_BENCH_LOG_INTERVAL_MS change the load (the figures
  * are then not the issue's).
  */
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
@@ -42,7 +42,7 @@ import { fullBackup, logBackup, type ChainShape } from './support/backup-chain.j
 import { startServiceProcess, type ProcessStats } from './support/embedded-process.js';
 
 const migrations = envNumber('SQLMIG_BENCH_MIGRATIONS', 200);
-const filesPerMigration = 100;
+const filesPerMigration = envNumber('SQLMIG_BENCH_FILES', 100);
 /** Reported apart: the files arriving first (all 200 fulls among them) and the rest. */
 const earlyFiles = 10;
 const logIntervalMs = envNumber('SQLMIG_BENCH_LOG_INTERVAL_MS', 1_000);
@@ -112,9 +112,9 @@ export async function migrationsBench(): Promise<BenchOutcome> {
     console.log(
       `migrations: ${migrations} online migrations x ${filesPerMigration} files (a full of ${mib(shape.fullDataBytes)} MiB, logs of ${shape.logBytes / 1024} KiB, one every ${logIntervalMs} ms per migration) through the embedded service in its own process with its default settings (only a data folder and port 0 given); files written in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );
-    if (migrations !== 200 || logIntervalMs !== 1_000)
+    if (migrations !== 200 || filesPerMigration !== 100 || logIntervalMs !== 1_000)
       console.log(
-        '  (SQLMIG_BENCH_MIGRATIONS or SQLMIG_BENCH_LOG_INTERVAL_MS set: not the load of issue 4)',
+        '  (SQLMIG_BENCH_MIGRATIONS, SQLMIG_BENCH_FILES or SQLMIG_BENCH_LOG_INTERVAL_MS set: not the load of issue 4)',
       );
     const baseline = await phase('baseline (1 migration alone)', alone, root);
     report(baseline);

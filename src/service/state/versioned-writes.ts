@@ -30,7 +30,9 @@ export async function putVersioned<R extends { version: number }>(
     );
   }
   const what = `${table.entity} ${table.describeKey(record)}`;
-  if (parent !== undefined) await requireParent(sql, parent, what);
+  // An insert checks its parent first; an update needs no check (its row exists only while its
+  // parent does: the foreign keys cascade), and looks for the parent only when it finds no row.
+  if (parent !== undefined && expected === 0) await requireParent(sql, parent, what);
   const columns = [...table.columns, 'document'];
   const marks = columns.map((c) => (c === 'document' ? sql.dialect.jsonParam : '?'));
   const keyWhere = table.keyColumns.map((c) => `${c} = ?`).join(' AND ');
@@ -61,6 +63,7 @@ export async function putVersioned<R extends { version: number }>(
   const row = rows[0];
   if (row !== undefined) return table.fromRow(row);
   const current = (await sql.all(`SELECT version FROM ${table.table} WHERE ${keyWhere}`, key))[0];
+  if (current === undefined && parent !== undefined) await requireParent(sql, parent, what);
   const actual = current === undefined ? null : integerOf(current, table.table, 'version');
   throw new StateConflictError(table.entity, table.describeKey(record), expected, actual);
 }

@@ -126,6 +126,22 @@ export function describeStateStoreConformance(harness: () => StoreHarness): void
       });
     });
 
+    it('refuses to update a file of a deleted migration (MissingParent), and a stale version', async () => {
+      const store = await fresh();
+      const saved = await store.transaction(async (tx) => {
+        await tx.putMigration(migration('m1'), 0);
+        return tx.putFile(file('m1', 'full.bak'), 0);
+      });
+      await expect(
+        store.transaction((tx) => tx.putFile({ ...saved, status: 'Uploading' }, 0)),
+      ).rejects.toMatchObject({ name: 'StateConflictError' });
+      await store.transaction((tx) => tx.deleteMigration('m1'));
+      await expectCode(
+        store.transaction((tx) => tx.putFile({ ...saved, status: 'Uploading' }, saved.version)),
+        'MissingParent',
+      );
+    });
+
     it('rolls back every write of a transaction whose work throws, and rethrows', async () => {
       const store = await fresh();
       const failure = new Error('engine failed half-way');

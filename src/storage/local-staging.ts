@@ -133,10 +133,19 @@ export class BlockStaging {
     return [...latest.values()].sort((a, b) => a.sequence - b.sequence);
   }
 
-  /** Removes all of a blob's staged blocks (after a commit, or on delete). */
+  /**
+   * Removes all of a blob's staged blocks (after a commit, or on delete). The folder is most often
+   * empty by then (a commit moved its one block into place), and goes in one call.
+   */
   async discard(name: string): Promise<void> {
     const folder = this.#folderOf(name);
     this.#states.delete(folder);
+    try {
+      await this.#fs.rmdir(folder);
+      return;
+    } catch (error) {
+      if (errnoOf(error) === 'ENOENT') return;
+    }
     await this.#fs.rm(folder, { recursive: true, force: true });
   }
 

@@ -70,6 +70,8 @@ async function startLocked(
   );
   const { token, tokenFile } = await serviceToken(options.dataDir);
   const blobs = new LocalFolderBlobStore(join(options.dataDir, 'blobs'));
+  // A process killed in the middle of a write leaves a temporary file; its upload starts again.
+  await blobs.removeLeftovers();
   // Uploads go through this process's engine, which tells the target of each committed blob: the
   // target's own listing of every folder is only the safety net, every 30 s (listing 200 folders of
   // a hundred backups costs a stat per blob).

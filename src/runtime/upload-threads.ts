@@ -108,7 +108,12 @@ export class UploadThreads {
     const threads = wholeNumber('threads', options.threads ?? 1, 1, 16);
     this.#settings = {
       largeUploadsAtOnce: wholeNumber('largeUploadsAtOnce', options.largeUploadsAtOnce ?? 4, 1, 64),
-      smallUploadsAtOnce: wholeNumber('smallUploadsAtOnce', options.smallUploadsAtOnce ?? 32, 1, 64),
+      smallUploadsAtOnce: wholeNumber(
+        'smallUploadsAtOnce',
+        options.smallUploadsAtOnce ?? 32,
+        1,
+        64,
+      ),
       smallFileBytes: wholeNumber(
         'smallFileBytes',
         options.smallFileBytes ?? 1024 * 1024,

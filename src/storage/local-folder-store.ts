@@ -7,6 +7,7 @@
  *   <folder>/.sqlmig-staging/<sha256 of name>/…       its staged blocks (local-staging.ts)
  *   <folder>/.sqlmig-meta/<sha256 of name>.json       its MD5 and metadata (local-sidecar.ts)
  *   <folder>/.sqlmig-tmp/                             files being written, renamed when complete
+ *                                                     (a killed process's: see removeLeftovers)
  *
  * The folder is created on the first write; until then it lists as empty. One process uploads a
  * given blob at a time (as the integration runtime does); any number may read.
@@ -58,6 +59,8 @@ export class LocalFolderBlobStore implements BlobStore {
   readonly #staging: BlockStaging;
   readonly #sidecars: SidecarFiles;
   readonly #catalog: LocalCatalog;
+  /** When this instance was made: temporary files older than that are not its own. */
+  readonly #createdMs = Date.now();
 
   constructor(folder: string, options: LocalFolderStoreOptions = {}) {
     if (folder === '') throw new TypeError('LocalFolderBlobStore needs a folder path.');
@@ -155,6 +158,36 @@ export class LocalFolderBlobStore implements BlobStore {
       await this.#sidecars.remove(name);
       await this.#staging.discard(name);
       await this.#removeEmptyFolders(dirname(path));
+    });
+  }
+
+  /**
+   * Removes the temporary files a process killed in the middle of a write left behind (a block or
+   * properties file being written, blocks being joined): those in the store's temporary folder
+   * written before this instance was made, so never one that this process (or another instance made
+   * after this one, as the upload thread's) is still writing. Staged blocks stay: uploads resume
+   * from them. Returns how many files were removed. Run it when the service starts.
+   */
+  async removeLeftovers(): Promise<number> {
+    const action = 'Removing the temporary files left by an earlier process';
+    return this.#guard(null, action, async () => {
+      let entries;
+      try {
+        entries = await this.#fs.readdir(this.#tempFolder, { withFileTypes: true });
+      } catch (error) {
+        if (isAbsent(error)) return 0;
+        throw error;
+      }
+      let removed = 0;
+      for (const entry of entries) {
+        if (!entry.isFile() || !entry.name.endsWith('.tmp')) continue;
+        const path = join(this.#tempFolder, entry.name);
+        const stats = await this.#fs.stat(path).catch(() => null);
+        if (stats === null || stats.mtimeMs >= this.#createdMs) continue;
+        await this.#fs.rm(path, { force: true });
+        removed += 1;
+      }
+      return removed;
     });
   }
 

@@ -525,6 +525,23 @@ describe('LocalFolderBlobStore on disk', () => {
     expect(md5Of(await readAll(store, 'Sales/full.bak'))).toBe(md5Of(a, b));
   });
 
+  it('removes the temporary files an earlier process left, never one being written now', async () => {
+    await expect(store.removeLeftovers()).resolves.toBe(0); // no temporary folder yet
+    await store.stageBlock('x.bak', 'a', bytesOf(10, 1));
+    const temp = join(folder, '.sqlmig-tmp');
+    await mkdir(temp, { recursive: true });
+    await writeFile(join(temp, 'killed-mid-join.tmp'), 'partial');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(join(temp, 'killed-mid-join.tmp'), hourAgo, hourAgo);
+    const restarted = new LocalFolderBlobStore(folder);
+    // Written after the store was made: another instance's write in progress.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await writeFile(join(temp, 'in-progress.tmp'), 'partial');
+    await expect(restarted.removeLeftovers()).resolves.toBe(1);
+    expect(await readdir(temp)).toEqual(['in-progress.tmp']);
+    expect(await restarted.stagedBlocks('x.bak')).toEqual([{ id: 'a', size: 10 }]);
+  });
+
   it('gives StorageFailed, with the cause, for other I/O errors', async () => {
     const failing = new LocalFolderBlobStore(folder, { fs: failingFs('EIO', () => true) });
     const failure = failing.stageBlock('x.bak', 'a', new Uint8Array(10));

@@ -28,7 +28,8 @@
  * Everything lives in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at the end.
  * `SQLMIG_BENCH_CPU_PROF=DIR` writes CPU profiles of the service processes into DIR; for quicker
  * trials SQLMIG_BENCH_MIGRATIONS, SQLMIG_BENCH_FILES and SQLMIG_BENCH_LOG_INTERVAL_MS change the load (the figures
- * are then not the issue's).
+ * are then not the issue's). `SQLMIG_BENCH_TIMELINE=FILE` writes each file's times under load (ms
+ * after the first arrival: arrived, seen, uploading, uploaded, restored), one JSON line a file.
  */
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -216,6 +217,7 @@ async function phase(label: string, dbs: readonly Database[], root: string): Pro
     };
     let lost = 0;
     const lostAt = new Map<string, number>();
+    const timeline: string[] = [];
     for (const db of dbs) {
       const times = firstTimes(events.get(db.name) ?? []);
       for (const [index, file] of db.files.entries()) {
@@ -225,6 +227,18 @@ async function phase(label: string, dbs: readonly Database[], root: string): Pro
         const uploading = t?.get('FileUploading');
         const uploaded = t?.get('FileUploaded');
         const restored = t?.get('FileRestored');
+        const since = (ms: number | undefined) => (ms === undefined ? null : ms - t0);
+        timeline.push(
+          JSON.stringify({
+            db: db.name,
+            file: index,
+            arrived: since(arrived),
+            seen: since(seen),
+            uploading: since(uploading),
+            uploaded: since(uploaded),
+            restored: since(restored),
+          }),
+        );
         if (arrived !== undefined && seen !== undefined) stages.seen.push(seen - arrived);
         if (seen !== undefined && uploading !== undefined)
           stages['to upload'].push(uploading - seen);
@@ -242,6 +256,8 @@ async function phase(label: string, dbs: readonly Database[], root: string): Pro
         }
       }
     }
+    const timelineFile = process.env.SQLMIG_BENCH_TIMELINE;
+    if (timelineFile && dbs.length > 1) await writeFile(timelineFile, `${timeline.join('\n')}\n`);
     return {
       label,
       files: dbs.length * filesPerMigration,

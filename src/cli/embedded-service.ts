@@ -77,6 +77,8 @@ async function startLocked(
   // a hundred backups costs a stat per blob).
   const target = createRehearsalTarget({
     store: blobs,
+    // The databases rehearsals "restored" stay taken after a restart (never overwritten).
+    databasesFile: join(options.dataDir, 'rehearsal-databases.json'),
     pollIntervalMs: 30_000,
     ...(options.restoreBytesPerSecond
       ? { restoreBytesPerSecond: options.restoreBytesPerSecond }

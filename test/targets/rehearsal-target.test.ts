@@ -1,4 +1,11 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
+
+import { createRehearsalTarget } from '../../src/targets/index.js';
+import { MemoryBlobStore } from '../support/memory-blob-store.js';
 
 import { isRestoreTargetError, type RestoreTargetErrorCode } from '../../src/targets/index.js';
 import { corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
@@ -199,6 +206,38 @@ describe.skipIf(!hasBackupCorpus)('the rehearsal target on real backups (Restore
       percentCompleted: 100,
     });
     expect(await target.databaseExists('Sales')).toBe(true);
+  });
+
+  it('remembers the databases it completed across a restart, until a stop drops them', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'sqlmig-rehearsal-'));
+    try {
+      const databasesFile = join(folder, 'rehearsal-databases.json');
+      const { target, upload, at } = rig({ databasesFile });
+      await upload('full', 'diff', 'log21', 'log22', 'log23');
+      await target.start({ ...continuous, lastBackupName: blob('log23') });
+      for (const ms of [0, 5000, 7000]) await at(ms);
+      expect((await at(9000)).status).toBe('Completed');
+      await target.close();
+      expect(JSON.parse(await readFile(databasesFile, 'utf8'))).toMatchObject({
+        databases: [{ databaseName: 'Sales' }],
+      });
+
+      // A restarted service: the database still exists (names compare case-insensitively).
+      const restarted = createRehearsalTarget({ store: new MemoryBlobStore(), databasesFile });
+      expect(await restarted.databaseExists('SALES')).toBe(true);
+      expect(await refusal(restarted.start(continuous))).toBe('DatabaseExists');
+      await restarted.stop('Sales');
+      await restarted.close();
+      const again = createRehearsalTarget({ store: new MemoryBlobStore(), databasesFile });
+      expect(await again.databaseExists('Sales')).toBe(false);
+
+      await writeFile(databasesFile, '{"databases": "Sales"}');
+      expect(() => createRehearsalTarget({ store: new MemoryBlobStore(), databasesFile })).toThrow(
+        /rehearsal-databases\.json: it does not hold a list of databases\. .*delete it to forget/,
+      );
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('autocomplete fails when backups beyond the last one named are in the folder', async () => {

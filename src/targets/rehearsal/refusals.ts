@@ -37,8 +37,12 @@ export function checkedRequest(request: StartRestore): StartRestore {
 }
 
 /** `start` for a database the target already has: running, or left by an earlier rehearsal. */
-export function existingDatabase(databaseName: string, existing: RehearsalJob): RestoreTargetError {
-  const running = existing.status === 'Restoring' || existing.status === 'Completing';
+export function existingDatabase(
+  databaseName: string,
+  existing: RehearsalJob | 'Completed',
+): RestoreTargetError {
+  const status = existing === 'Completed' ? existing : existing.status;
+  const running = status === 'Restoring' || status === 'Completing';
   return running
     ? new RestoreTargetError(
         'RestoreAlreadyRunning',
@@ -46,7 +50,7 @@ export function existingDatabase(databaseName: string, existing: RehearsalJob): 
       )
     : new RestoreTargetError(
         'DatabaseExists',
-        `${prefix} database ${databaseName} exists (a rehearsal ${existing.status === 'Completed' ? 'restored' : 'left'} it); sqlmig never overwrites a database. Stop it to drop it, or choose another name.`,
+        `${prefix} database ${databaseName} exists (a rehearsal ${status === 'Completed' ? 'restored' : 'left'} it); sqlmig never overwrites a database. Stop it to drop it, or choose another name.`,
       );
 }
 

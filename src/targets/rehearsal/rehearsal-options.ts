@@ -4,6 +4,12 @@ import { RestoreTargetError } from '../target-error.js';
 export interface RehearsalOptions {
   /** Where the uploaded backups are (the same store the integration runtime uploads into). */
   readonly store: BlobStore;
+  /**
+   * Where to keep the names of the databases completed rehearsals left "online" (a JSON file), so
+   * that sqlmig's never-overwrite check remembers them across restarts until `stop` drops them.
+   * Default: kept in memory only.
+   */
+  readonly databasesFile?: string;
   /** Simulated restore speed. Default 200 MiB/s, a General Purpose instance's order of magnitude. */
   readonly restoreBytesPerSecond?: number;
   /** Shortest simulated restore of one backup set. Default 0. */
@@ -29,6 +35,7 @@ export interface RehearsalOptions {
 
 export interface CompiledRehearsalOptions {
   readonly store: BlobStore;
+  readonly databasesFile: string | null;
   readonly restoreBytesPerSecond: number;
   readonly minSetDurationMs: number;
   readonly pollIntervalMs: number;
@@ -39,6 +46,7 @@ export interface CompiledRehearsalOptions {
 export function compileRehearsalOptions(options: RehearsalOptions): CompiledRehearsalOptions {
   const compiled: CompiledRehearsalOptions = {
     store: options.store,
+    databasesFile: options.databasesFile ?? null,
     restoreBytesPerSecond: options.restoreBytesPerSecond ?? 200 * 1024 * 1024,
     minSetDurationMs: options.minSetDurationMs ?? 0,
     pollIntervalMs: options.pollIntervalMs ?? 5_000,

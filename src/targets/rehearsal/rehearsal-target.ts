@@ -23,17 +23,19 @@
  * `onProgress` listeners hear, on a later turn of the event loop, which databases' details changed.
  *
  * State lives in memory. A completed rehearsal leaves a record of a "restored" database (so sqlmig's
- * "never overwrite" holds) until `stop` drops it. After a service restart, `resume(request,
+ * "never overwrite" holds) until `stop` drops it; with `databasesFile` that record outlives a restart
+ * (`online-databases.ts`). After a service restart, `resume(request,
  * lastRestoredFileName)` rebuilds a running restore from its folder: it re-reads the headers and takes
  * the chain up to that file as restored (see `resume-state.ts`); the engine calls it for every
  * migration whose restore had started, and calls `complete` again if a cutover was under way.
- * Completed records are not rebuilt: the engine's own records remember those migrations.
+ * Completed restores are not rebuilt: only their database's name is kept (above).
  */
 import type { RestoreDetails, RestoreTarget, StartRestore } from '../restore-target.js';
 import { RestoreTargetError } from '../target-error.js';
 
 import { restoreDetails } from './details-report.js';
 import { JobLane } from './job-lane.js';
+import { OnlineDatabases } from './online-databases.js';
 import { ProgressNotifier } from './progress-notifier.js';
 import { checkedRequest, cutOver, existingDatabase, prefix } from './refusals.js';
 import { RehearsalJob } from './rehearsal-job.js';
@@ -115,6 +117,8 @@ class Rehearsal implements RehearsalTarget {
   readonly #inFlight = new Set<Promise<unknown>>();
   readonly #slots = new ScanSlots(scanConcurrency);
   readonly #progress: ProgressNotifier;
+  /** Databases completed restores left online, remembered after their jobs are gone. */
+  readonly #online: OnlineDatabases;
   #poll: NodeJS.Timeout | null = null;
   /** `startPolling` was called: the clock is real, so a start may scan and advance at once. */
   #live = false;
@@ -125,11 +129,12 @@ class Rehearsal implements RehearsalTarget {
   constructor(options: CompiledRehearsalOptions) {
     this.#options = options;
     this.#progress = new ProgressNotifier(options.onError);
+    this.#online = new OnlineDatabases(options.databasesFile, options.onError);
     this.description = `Rehearsal (no Azure): Log Replay Service's rules applied to the backups in ${options.store.description}; nothing is restored`;
   }
 
   databaseExists(databaseName: string): Promise<boolean> {
-    return settle(() => this.#jobs.has(key(databaseName)));
+    return settle(() => this.#jobs.has(key(databaseName)) || this.#online.has(databaseName));
   }
 
   start(request: StartRestore): Promise<void> {
@@ -226,12 +231,15 @@ class Rehearsal implements RehearsalTarget {
     this.#poll = null;
     for (const held of this.#jobs.values()) held.lane.cancelWake();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#online.saved();
   }
 
   #start(request: StartRestore): void {
     const checked = this.#check(request);
     const existing = this.#jobs.get(key(checked.databaseName));
     if (existing) throw existingDatabase(checked.databaseName, existing.job);
+    if (this.#online.has(checked.databaseName))
+      throw existingDatabase(checked.databaseName, 'Completed');
     this.#add(this.#newJob(checked));
   }
 
@@ -279,6 +287,7 @@ class Rehearsal implements RehearsalTarget {
   }
 
   #stop(databaseName: string): void {
+    this.#online.remove(databaseName);
     const held = this.#jobs.get(key(databaseName));
     if (held) {
       const last = this.#detailsOf(held);
@@ -359,6 +368,8 @@ class Rehearsal implements RehearsalTarget {
   /** After lane work: tells listeners if the details changed, and sets the wake-up for the next set. */
   #settled(held: Held): void {
     if (!this.#holds(held)) return;
+    if (held.job.status === 'Completed')
+      this.#online.add(held.job.databaseName, this.#options.clock.now());
     if (held.reported !== held.job.revision) {
       held.reported = held.job.revision;
       this.#progress.changed(held.job.databaseName);

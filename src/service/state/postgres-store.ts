@@ -11,6 +11,8 @@ export interface PostgresStoreOptions {
   readonly connectionString: string;
   /** The URL without its password, for messages. */
   readonly description: string;
+  /** Refuse a transaction started inside another (see `enterTransaction`). Default true. */
+  readonly checkNesting?: boolean;
 }
 
 /**
@@ -32,10 +34,12 @@ class PostgresStateStore implements StateStore {
   readonly kind = 'postgres';
   readonly description: string;
   readonly #pool: pg.Pool;
+  readonly #checkNesting: boolean;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.description = `PostgreSQL ${options.description}`;
+    this.#checkNesting = options.checkNesting ?? true;
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       application_name: 'sqlmig',
@@ -47,21 +51,29 @@ class PostgresStateStore implements StateStore {
   }
 
   migrate(): Promise<void> {
-    return enterTransaction(this, this.description, async () => {
-      await migrateSchema({
-        description: this.description,
-        withLock: (work) =>
-          this.#inTransaction(async (session) => {
-            await session.run(SCHEMA_LOCK_SQL);
-            return work(session);
-          }),
-      });
-    });
+    return enterTransaction(
+      this,
+      this.description,
+      async () => {
+        await migrateSchema({
+          description: this.description,
+          withLock: (work) =>
+            this.#inTransaction(async (session) => {
+              await session.run(SCHEMA_LOCK_SQL);
+              return work(session);
+            }),
+        });
+      },
+      this.#checkNesting,
+    );
   }
 
   transaction<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T> {
-    return enterTransaction(this, this.description, () =>
-      this.#inTransaction((session) => withStateTransaction(session, work)),
+    return enterTransaction(
+      this,
+      this.description,
+      () => this.#inTransaction((session) => withStateTransaction(session, work)),
+      this.#checkNesting,
     );
   }
 

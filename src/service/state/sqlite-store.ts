@@ -19,6 +19,8 @@ export interface SqliteStoreOptions {
   readonly path: string;
   /** How long a transaction waits for another connection's write lock before failing. */
   readonly busyTimeoutMs: number;
+  /** Refuse a transaction started inside another (see `enterTransaction`). Default true. */
+  readonly checkNesting?: boolean;
 }
 
 /**
@@ -87,16 +89,26 @@ class SqliteStateStore implements StateStore {
   }
 
   migrate(): Promise<void> {
-    return enterTransaction(this, this.description, async () => {
-      await migrateSchema({
-        description: this.description,
-        withLock: (work) => this.#exclusive(() => work(this.#begun.session)),
-      });
-    });
+    return enterTransaction(
+      this,
+      this.description,
+      async () => {
+        await migrateSchema({
+          description: this.description,
+          withLock: (work) => this.#exclusive(() => work(this.#begun.session)),
+        });
+      },
+      this.#options.checkNesting ?? true,
+    );
   }
 
   transaction<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T> {
-    return enterTransaction(this, this.description, () => this.#grouped(work));
+    return enterTransaction(
+      this,
+      this.description,
+      () => this.#grouped(work),
+      this.#options.checkNesting ?? true,
+    );
   }
 
   /**

@@ -89,6 +89,7 @@ async function startLocked(
   });
   // Reading, hashing and writing the backups runs on a thread of its own, off the API's.
   const uploadThreads = new UploadThreads();
+  uploadThreads.start();
   const engine = new MigrationEngine({
     store,
     target,

@@ -3,9 +3,9 @@
  * folder blob store is most of what a busy embedded service does per file, and none of it needs the
  * main thread, which answers the API and drives the migrations. Worker threads (one by default)
  * share the uploads, each going to the one with the fewest under way (they overlap on its event
- * loop); a thread starts with its first upload, does not keep the process alive, and is started
- * again if it dies (the uploads it held fail and are tried again by the engine, resuming from their
- * staged blocks).
+ * loop); a thread starts with its first upload (or `start()`), does not keep the process alive,
+ * and is started again if it dies (the uploads it held fail and are tried again by the engine,
+ * resuming from their staged blocks).
  *
  * The thread opens its own `LocalFolderBlobStore` on the same folder, as another process would: the
  * main thread's store sees the blobs it commits at the next look (its caches check each file's
@@ -162,6 +162,21 @@ export class UploadThreads {
       });
       worker.postMessage({ type: 'upload', id, ...request } satisfies ToUploadThread);
     });
+  }
+
+  /**
+   * Starts the threads now rather than at the first upload: a thread loads its modules before it
+   * can take work, and the first uploads of a busy start (every migration's full backup at once)
+   * should not wait for that.
+   */
+  start(): void {
+    if (this.#closed) return;
+    for (const lane of this.#lanes) this.#started(lane);
+  }
+
+  /** How many threads are running now. */
+  get running(): number {
+    return this.#lanes.filter((lane) => lane.worker !== null).length;
   }
 
   /** Stops the threads; uploads under way fail (their staged blocks stay, for the next attempt). */

@@ -168,6 +168,16 @@ describe('uploads on the upload thread', () => {
     expect(again.contentMd5).toBe(md5(bytesOf(500, 9)));
   });
 
+  it('starts its threads when asked, before any upload, and none once closed', async () => {
+    expect(threads.running).toBe(0);
+    threads.start();
+    expect(threads.running).toBe(2);
+    await threads.close();
+    expect(threads.running).toBe(0);
+    threads.start();
+    expect(threads.running).toBe(0);
+  });
+
   it('refuses uploads once closed', async () => {
     await threads.close();
     await writeFile(join(root, 'share', 'log.trn'), bytesOf(100, 1));

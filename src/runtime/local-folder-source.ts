@@ -15,11 +15,15 @@ import { join, relative, sep } from 'node:path';
 import { readBackupFile, type FileResult } from '../backup/index.js';
 import { isBlobStoreError, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
 import { BlockBuffers } from './block-buffers.js';
+import { blockSizeFor, maxBlockBytes } from './block-size.js';
 import { watchFolder } from './folder-watch.js';
 import type { UploadThreads } from './upload-threads.js';
 
 export interface LocalFolderSourceOptions {
-  /** Size of each uploaded block. Default 4 MiB. */
+  /**
+   * Size of each uploaded block, 64 KiB to 100 MiB. Default 4 MiB. A file too large for 50,000 such
+   * blocks (Azure's most per blob) is uploaded in larger ones (block-size.ts).
+   */
   readonly blockSizeBytes?: number;
   /**
    * Uploads into a local folder blob store run on this worker thread instead of the caller's (the
@@ -61,7 +65,7 @@ export class LocalFolderSource {
     if (
       !Number.isInteger(this.#blockSize) ||
       this.#blockSize < 64 * 1024 ||
-      this.#blockSize > 100 * 1024 * 1024
+      this.#blockSize > maxBlockBytes
     ) {
       throw new RangeError(
         `blockSizeBytes must be a whole number from 64 KiB to 100 MiB, not ${this.#blockSize}.`,
@@ -137,7 +141,8 @@ export class LocalFolderSource {
     let ended = false;
     try {
       const before = await handle.stat();
-      buffer = this.#takeBuffer(before.size);
+      const blockSize = blockSizeFor(before.size, this.#blockSize);
+      buffer = this.#takeBuffer(before.size, blockSize);
       const staged = new Map(
         options.firstAttempt
           ? []
@@ -164,7 +169,7 @@ export class LocalFolderSource {
       let dataWritten = 0;
       for (let index = 0; dataRead < before.size; index++) {
         signal?.throwIfAborted();
-        const length = Math.min(this.#blockSize, before.size - dataRead);
+        const length = Math.min(blockSize, before.size - dataRead);
         const bytesRead = await readFully(handle, buffer, length, dataRead);
         if (bytesRead === 0) break;
         const block = buffer.subarray(0, bytesRead);
@@ -216,9 +221,9 @@ export class LocalFolderSource {
    * The buffer an upload reads its blocks into: a shared one of a whole block, or for a file smaller
    * than a block one of its size (a 100 KiB log in a 4 MiB buffer would be mostly waste).
    */
-  #takeBuffer(fileSize: number): Buffer {
-    return fileSize >= this.#blockSize
-      ? wholeBlocks.take(this.#blockSize)
+  #takeBuffer(fileSize: number, blockSize: number): Buffer {
+    return fileSize >= blockSize
+      ? wholeBlocks.take(blockSize)
       : Buffer.allocUnsafe(Math.max(1, fileSize));
   }
 
@@ -244,7 +249,7 @@ export class LocalFolderSource {
     let dataRead = 0;
     while (dataRead < before.size) {
       signal?.throwIfAborted();
-      const length = Math.min(this.#blockSize, before.size - dataRead);
+      const length = Math.min(buffer.length, before.size - dataRead);
       const { bytesRead } = await handle.read(buffer, 0, length, dataRead);
       if (bytesRead === 0) return null;
       md5.update(buffer.subarray(0, bytesRead));

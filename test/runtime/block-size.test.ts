@@ -1,0 +1,37 @@
+/**
+ * Block sizes: the one configured, unless the file would need more than Azure's 50,000 blocks; then
+ * the smallest whole number of MiB that fits, the same at every attempt; refused past 100 MiB blocks.
+ */
+import { describe, expect, it } from 'vitest';
+
+import { blockSizeFor, maxBlocksPerBlob } from '../../src/runtime/block-size.js';
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+describe('blockSizeFor', () => {
+  it('keeps the configured size while the file fits in 50,000 blocks of it', () => {
+    expect(blockSizeFor(0, 4 * MiB)).toBe(4 * MiB);
+    expect(blockSizeFor(100 * GiB, 4 * MiB)).toBe(4 * MiB);
+    expect(blockSizeFor(maxBlocksPerBlob * 4 * MiB, 4 * MiB)).toBe(4 * MiB);
+  });
+
+  it('takes the smallest whole number of MiB that fits a larger file', () => {
+    expect(blockSizeFor(maxBlocksPerBlob * 4 * MiB + 1, 4 * MiB)).toBe(5 * MiB);
+    expect(blockSizeFor(300 * GiB, 4 * MiB)).toBe(7 * MiB); // 6.14 MiB needed
+    expect(blockSizeFor(300 * GiB, 64 * 1024)).toBe(7 * MiB);
+    for (const size of [196 * GiB, 1024 * GiB, 3 * 1024 * GiB + 12_345]) {
+      const block = blockSizeFor(size, 4 * MiB);
+      expect(block % MiB).toBe(0);
+      expect(Math.ceil(size / block)).toBeLessThanOrEqual(maxBlocksPerBlob);
+      expect(Math.ceil(size / (block - MiB))).toBeGreaterThan(maxBlocksPerBlob);
+    }
+  });
+
+  it('refuses a file that would need blocks over 100 MiB, saying to stripe the backup', () => {
+    expect(blockSizeFor(maxBlocksPerBlob * 100 * MiB, 4 * MiB)).toBe(100 * MiB);
+    expect(() => blockSizeFor(maxBlocksPerBlob * 100 * MiB + 1, 4 * MiB)).toThrow(
+      /needs more than 50000 blocks of 100 MiB.*striped backup.*smaller than 4\.8 TiB/,
+    );
+  });
+});

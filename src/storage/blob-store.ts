@@ -37,7 +37,9 @@ export interface BlobStore {
    * blob (or none) or the new one, never a part. Unused staged blocks are discarded.
    *
    * `contentMd5` is stored with the blob, but only the local folder store checks it against the
-   * bytes (`ContentMismatch`). Azure Blob stores it unchecked: Put Block List does not verify a
+   * bytes (`ContentMismatch`), and not when the blocks are the ones that same store instance was
+   * handed, in this order, each with its digest (it takes the whole's as given, as it took theirs:
+   * the bytes never left the process). Azure Blob stores it unchecked: Put Block List does not verify a
    * whole-blob MD5, because each block's MD5 was verified by the service when it was staged (the
    * Azure store always sends it). So a commit does not catch a stale block, one staged by an earlier
    * attempt from data that has changed since: a caller that resumes must reuse only blocks whose id

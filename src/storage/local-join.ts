@@ -11,7 +11,7 @@
  * more costs the few KiB). Should the join or the rest of the commit fail, `abandon` gives it back,
  * cut to its size, under its staged name. Should the process die in between, the block is missing
  * from the staging folder and the upload stages it again when it resumes; the temporary file is
- * left over.
+ * left over until the store's `removeLeftovers` (run when the service starts).
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';

@@ -50,6 +50,26 @@ async function turnsFor(folder: string, name: string): Promise<typeof largeTurns
   return size <= settings.smallFileBytes ? smallTurns : largeTurns;
 }
 
+/**
+ * `work`, or its signal's reason as soon as the signal aborts while `queued()` (a cancel waits for
+ * its uploads: one stopped while it waits for its turn ends at once, and when its turn comes it ends
+ * at once too). An upload under way is left to stop at its next block, so that it has ended before
+ * anyone learns it has: nothing else writes its blob meanwhile.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, queued: () => boolean): Promise<T> {
+  work.catch(() => undefined); // when the race is lost, it settles unheard
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => {
+      if (queued()) reject(signal.reason as Error);
+    };
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', stop);
+    });
+  });
+}
+
 port.on('message', (message: ToUploadThread) => {
   if (message.type === 'abort') {
     aborters.get(message.id)?.abort(new Error(message.reason));
@@ -59,7 +79,9 @@ port.on('message', (message: ToUploadThread) => {
   const aborter = new AbortController();
   aborters.set(id, aborter);
   const source = new LocalFolderSource(message.folder, { blockSizeBytes: message.blockSizeBytes });
+  let started = false;
   const upload = () => {
+    started = true;
     // Stopped while it waited for its turn: it ends without opening the file.
     aborter.signal.throwIfAborted();
     return source.upload(
@@ -74,7 +96,7 @@ port.on('message', (message: ToUploadThread) => {
     );
   };
   void turnsFor(message.folder, message.name)
-    .then((turns) => turns(upload))
+    .then((turns) => untilAborted(turns(upload), aborter.signal, () => !started))
     .then(
       (outcome) => {
         send({ type: 'done', id, ...outcome });

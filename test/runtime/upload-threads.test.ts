@@ -144,6 +144,37 @@ describe('uploads on the upload thread', () => {
     }
   });
 
+  it('ends at once an upload stopped while it waits for its turn', async () => {
+    const turns = new UploadThreads({ largeUploadsAtOnce: 1 });
+    try {
+      const share = new LocalFolderSource(join(root, 'share'), {
+        blockSizeBytes: blockBytes,
+        uploadThreads: turns,
+      });
+      await writeFile(join(root, 'share', 'a.bak'), bytesOf(200 * blockBytes, 1));
+      await writeFile(join(root, 'share', 'b.bak'), bytesOf(200 * blockBytes, 2));
+      const events: string[] = [];
+      const first = share
+        .upload('a.bak', store, 'Sales/a.bak', () => undefined)
+        .then(() => events.push('a done'));
+      const aborter = new AbortController();
+      const waiting = share
+        .upload('b.bak', store, 'Sales/b.bak', () => events.push('b progress'), aborter.signal)
+        .catch((error: unknown) => {
+          events.push('b stopped');
+          throw error;
+        });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      aborter.abort(new Error('canceled while waiting'));
+      await expect(waiting).rejects.toThrow('canceled while waiting');
+      await first;
+      expect(events).toEqual(['b stopped', 'a done']);
+      expect(await store.stagedBlocks('Sales/b.bak')).toEqual([]);
+    } finally {
+      await turns.close();
+    }
+  });
+
   it('a thread that dies fails only its own uploads, and the next upload starts it again', async () => {
     const content = bytesOf(30 * blockBytes, 5);
     await writeFile(join(root, 'share', 'full.bak'), content);

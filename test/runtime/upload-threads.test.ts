@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { LocalFolderSource } from '../../src/runtime/local-folder-source.js';
-import { UploadThreads } from '../../src/runtime/upload-threads.js';
+import { UploadThreads, type UploadThreadsOptions } from '../../src/runtime/upload-threads.js';
 import { LocalFolderBlobStore } from '../../src/storage/index.js';
 
 const blockBytes = 64 * 1024;
@@ -38,6 +38,24 @@ afterEach(async () => {
   await threads.close();
   await rm(root, { recursive: true, force: true });
 });
+
+/** `use` with a source whose uploads run on threads of their own, made with `options`. */
+async function onThreadsOfItsOwn(
+  options: UploadThreadsOptions,
+  use: (share: LocalFolderSource) => Promise<void>,
+): Promise<void> {
+  const own = new UploadThreads(options);
+  try {
+    await use(
+      new LocalFolderSource(join(root, 'share'), {
+        blockSizeBytes: blockBytes,
+        uploadThreads: own,
+      }),
+    );
+  } finally {
+    await own.close();
+  }
+}
 
 describe('uploads on the upload thread', () => {
   it('writes the blob with its MD5, reporting progress, for one block and for several', async () => {
@@ -111,46 +129,37 @@ describe('uploads on the upload thread', () => {
   });
 
   it('takes large uploads in turns, and small files in turns of their own', async () => {
-    const turns = new UploadThreads({ largeUploadsAtOnce: 1, smallFileBytes: 2 * blockBytes });
-    try {
-      const share = new LocalFolderSource(join(root, 'share'), {
-        blockSizeBytes: blockBytes,
-        uploadThreads: turns,
-      });
-      await writeFile(join(root, 'share', 'a.bak'), bytesOf(60 * blockBytes, 1));
-      await writeFile(join(root, 'share', 'b.bak'), bytesOf(60 * blockBytes, 2));
-      await writeFile(join(root, 'share', 'c.trn'), bytesOf(blockBytes, 3));
-      const events: string[] = [];
-      const upload = (name: string) =>
-        share
-          .upload(name, store, `Sales/${name}`, () => events.push(name))
-          .then(() => events.push(`${name} done`));
-      const large = [upload('a.bak'), upload('b.bak')];
-      await upload('c.trn');
-      await Promise.all(large);
-      // One large upload at a time: all of one's progress, then all of the other's.
-      const order = events.filter((e) => e.endsWith('.bak'));
-      const [first] = order;
-      const switches = order.filter((e, i) => i > 0 && e !== order[i - 1]).length;
-      expect(switches).toBe(1);
-      // The small file went by while the second large one waited for its turn.
-      const second = first === 'a.bak' ? 'b.bak' : 'a.bak';
-      expect(events.indexOf('c.trn done')).toBeLessThan(events.indexOf(second));
-      expect(await store.properties('Sales/b.bak')).toMatchObject({
-        contentMd5: md5(bytesOf(60 * blockBytes, 2)),
-      });
-    } finally {
-      await turns.close();
-    }
+    await onThreadsOfItsOwn(
+      { largeUploadsAtOnce: 1, smallFileBytes: 2 * blockBytes },
+      async (share) => {
+        await writeFile(join(root, 'share', 'a.bak'), bytesOf(60 * blockBytes, 1));
+        await writeFile(join(root, 'share', 'b.bak'), bytesOf(60 * blockBytes, 2));
+        await writeFile(join(root, 'share', 'c.trn'), bytesOf(blockBytes, 3));
+        const events: string[] = [];
+        const upload = (name: string) =>
+          share
+            .upload(name, store, `Sales/${name}`, () => events.push(name))
+            .then(() => events.push(`${name} done`));
+        const large = [upload('a.bak'), upload('b.bak')];
+        await upload('c.trn');
+        await Promise.all(large);
+        // One large upload at a time: all of one's progress, then all of the other's.
+        const order = events.filter((e) => e.endsWith('.bak'));
+        const [first] = order;
+        const switches = order.filter((e, i) => i > 0 && e !== order[i - 1]).length;
+        expect(switches).toBe(1);
+        // The small file went by while the second large one waited for its turn.
+        const second = first === 'a.bak' ? 'b.bak' : 'a.bak';
+        expect(events.indexOf('c.trn done')).toBeLessThan(events.indexOf(second));
+        expect(await store.properties('Sales/b.bak')).toMatchObject({
+          contentMd5: md5(bytesOf(60 * blockBytes, 2)),
+        });
+      },
+    );
   });
 
   it('ends at once an upload stopped while it waits for its turn', async () => {
-    const turns = new UploadThreads({ largeUploadsAtOnce: 1 });
-    try {
-      const share = new LocalFolderSource(join(root, 'share'), {
-        blockSizeBytes: blockBytes,
-        uploadThreads: turns,
-      });
+    await onThreadsOfItsOwn({ largeUploadsAtOnce: 1 }, async (share) => {
       await writeFile(join(root, 'share', 'a.bak'), bytesOf(200 * blockBytes, 1));
       await writeFile(join(root, 'share', 'b.bak'), bytesOf(200 * blockBytes, 2));
       const events: string[] = [];
@@ -170,9 +179,7 @@ describe('uploads on the upload thread', () => {
       await first;
       expect(events).toEqual(['b stopped', 'a done']);
       expect(await store.stagedBlocks('Sales/b.bak')).toEqual([]);
-    } finally {
-      await turns.close();
-    }
+    });
   });
 
   it('a thread that dies fails only its own uploads, and the next upload starts it again', async () => {

@@ -4,14 +4,14 @@ import { messageOf, StateError } from './errors.js';
 import { migrateSchema } from './schema-migrations.js';
 import { postgresDialect, type SqlRow, type SqlSession } from './sql-session.js';
 import type { StateStore, StateTransaction } from './state-store.js';
-import { enterTransaction, settle, withStateTransaction } from './transaction-scope.js';
+import { NestingGuard, settle, withStateTransaction } from './transaction-scope.js';
 
 export interface PostgresStoreOptions {
   /** A validated `postgres://` URL (see database-url.ts). */
   readonly connectionString: string;
   /** The URL without its password, for messages. */
   readonly description: string;
-  /** Refuse a transaction started inside another (see `enterTransaction`). Default true. */
+  /** Refuse a transaction started inside another (see `NestingGuard`). Default true. */
   readonly checkNesting?: boolean;
 }
 
@@ -34,12 +34,12 @@ class PostgresStateStore implements StateStore {
   readonly kind = 'postgres';
   readonly description: string;
   readonly #pool: pg.Pool;
-  readonly #checkNesting: boolean;
+  readonly #nesting: NestingGuard;
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.description = `PostgreSQL ${options.description}`;
-    this.#checkNesting = options.checkNesting ?? true;
+    this.#nesting = new NestingGuard(this.description, options.checkNesting ?? true);
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       application_name: 'sqlmig',
@@ -51,29 +51,21 @@ class PostgresStateStore implements StateStore {
   }
 
   migrate(): Promise<void> {
-    return enterTransaction(
-      this,
-      this.description,
-      async () => {
-        await migrateSchema({
-          description: this.description,
-          withLock: (work) =>
-            this.#inTransaction(async (session) => {
-              await session.run(SCHEMA_LOCK_SQL);
-              return work(session);
-            }),
-        });
-      },
-      this.#checkNesting,
-    );
+    return this.#nesting.enter(async () => {
+      await migrateSchema({
+        description: this.description,
+        withLock: (work) =>
+          this.#inTransaction(async (session) => {
+            await session.run(SCHEMA_LOCK_SQL);
+            return work(session);
+          }),
+      });
+    });
   }
 
   transaction<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T> {
-    return enterTransaction(
-      this,
-      this.description,
-      () => this.#inTransaction((session) => withStateTransaction(session, work)),
-      this.#checkNesting,
+    return this.#nesting.enter(() =>
+      this.#inTransaction((session) => withStateTransaction(session, work)),
     );
   }
 

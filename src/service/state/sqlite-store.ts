@@ -8,7 +8,7 @@ import { migrateSchema } from './schema-migrations.js';
 import { sqliteDialect, type SqlRow, type SqlSession } from './sql-session.js';
 import type { StateStore, StateTransaction } from './state-store.js';
 import {
-  enterTransaction,
+  NestingGuard,
   settle,
   withStateTransaction,
   type BegunTransaction,
@@ -19,7 +19,7 @@ export interface SqliteStoreOptions {
   readonly path: string;
   /** How long a transaction waits for another connection's write lock before failing. */
   readonly busyTimeoutMs: number;
-  /** Refuse a transaction started inside another (see `enterTransaction`). Default true. */
+  /** Refuse a transaction started inside another (see `NestingGuard`). Default true. */
   readonly checkNesting?: boolean;
 }
 
@@ -69,12 +69,14 @@ class SqliteStateStore implements StateStore {
     readonly reject: (error: unknown) => void;
   }[] = [];
   readonly #begun: BegunTransaction;
+  readonly #nesting: NestingGuard;
   #closed = false;
 
   constructor(db: Database.Database, options: SqliteStoreOptions) {
     this.#db = db;
     this.#options = options;
     this.description = `SQLite file ${options.path}`;
+    this.#nesting = new NestingGuard(this.description, options.checkNesting ?? true);
     this.#begun = {
       session: sqliteSession(db),
       commit: () =>
@@ -89,26 +91,16 @@ class SqliteStateStore implements StateStore {
   }
 
   migrate(): Promise<void> {
-    return enterTransaction(
-      this,
-      this.description,
-      async () => {
-        await migrateSchema({
-          description: this.description,
-          withLock: (work) => this.#exclusive(() => work(this.#begun.session)),
-        });
-      },
-      this.#options.checkNesting ?? true,
-    );
+    return this.#nesting.enter(async () => {
+      await migrateSchema({
+        description: this.description,
+        withLock: (work) => this.#exclusive(() => work(this.#begun.session)),
+      });
+    });
   }
 
   transaction<T>(work: (tx: StateTransaction) => Promise<T>): Promise<T> {
-    return enterTransaction(
-      this,
-      this.description,
-      () => this.#grouped(work),
-      this.#options.checkNesting ?? true,
-    );
+    return this.#nesting.enter(() => this.#grouped(work));
   }
 
   /**

@@ -6,13 +6,13 @@ import type { SqlSession } from './sql-session.js';
 import type { StateTransaction } from './state-store.js';
 
 /** The transactions the current async context was started inside; `open` until their work ends. */
-const enclosing = new AsyncLocalStorage<readonly { readonly store: object; open: boolean }[]>();
+const enclosing = new AsyncLocalStorage<readonly { readonly guard: object; open: boolean }[]>();
 
 /**
  * Refuses `transaction()` inside a transaction of the same store: with SQLite it would wait for
  * itself forever, with PostgreSQL it would be a second, independent transaction. Different stores
  * may nest, and work started inside a transaction but run after it ended (a timer, a background
- * task) may start its own.
+ * task) may start its own. Each store makes one and runs every transaction through `enter`.
  *
  * The check follows the async context of every promise of the process (`AsyncLocalStorage`), which
  * on Node 20 costs each promise a hook: about a quarter more time for promise-heavy code in a
@@ -20,25 +20,31 @@ const enclosing = new AsyncLocalStorage<readonly { readonly store: object; open:
  * runs when `check` is true (stores are opened so by default, and so in the test suites, where a
  * nested transaction in the engine would be caught) and the service turns it off.
  */
-export async function enterTransaction<T>(
-  store: object,
-  description: string,
-  work: () => Promise<T>,
-  check: boolean,
-): Promise<T> {
-  if (!check) return work();
-  const outer = enclosing.getStore() ?? [];
-  if (outer.some((scope) => scope.store === store && scope.open)) {
-    throw new StateError(
-      'NestedTransaction',
-      `a transaction on ${description} was started inside another transaction on it; use the outer transaction's StateTransaction instead.`,
-    );
+export class NestingGuard {
+  readonly #description: string;
+  readonly #check: boolean;
+
+  /** `description`: the store, as messages name it. */
+  constructor(description: string, check: boolean) {
+    this.#description = description;
+    this.#check = check;
   }
-  const scope = { store, open: true };
-  try {
-    return await enclosing.run([...outer, scope], work);
-  } finally {
-    scope.open = false;
+
+  async enter<T>(work: () => Promise<T>): Promise<T> {
+    if (!this.#check) return work();
+    const outer = enclosing.getStore() ?? [];
+    if (outer.some((scope) => scope.guard === this && scope.open)) {
+      throw new StateError(
+        'NestedTransaction',
+        `a transaction on ${this.#description} was started inside another transaction on it; use the outer transaction's StateTransaction instead.`,
+      );
+    }
+    const scope = { guard: this, open: true };
+    try {
+      return await enclosing.run([...outer, scope], work);
+    } finally {
+      scope.open = false;
+    }
   }
 }
 

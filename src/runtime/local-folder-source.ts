@@ -209,6 +209,7 @@ export class LocalFolderSource {
           await store.delete(blobName);
         throw error;
       }
+      await verifyCommitted(store, blobName, name, { size: before.size, contentMd5 });
       ended = true;
       return { dataRead, dataWritten, durationMs: Date.now() - started, contentMd5 };
     } finally {
@@ -291,6 +292,30 @@ export class LocalFolderSource {
 interface UploadCalls {
   readonly onProgress: (progress: UploadProgress) => void;
   readonly signal: AbortSignal | undefined;
+}
+
+/**
+ * After a commit, the blob as the store reports it (as List Blobs shows it, on Azure) must have the
+ * file's size and MD5; otherwise it is deleted, so that the next attempt uploads it whole, and the
+ * upload fails saying what was found. Azure checks each block's MD5 as it is staged but not the
+ * blob's, so this is where a commit of the wrong blocks would show.
+ */
+async function verifyCommitted(
+  store: BlobStore,
+  blobName: string,
+  name: string,
+  expected: { readonly size: number; readonly contentMd5: string },
+): Promise<void> {
+  const committed = await store.properties(blobName);
+  if (committed?.size === expected.size && committed.contentMd5 === expected.contentMd5) return;
+  await store.delete(blobName);
+  const found =
+    committed === null
+      ? 'no blob'
+      : `${committed.size} bytes with MD5 ${committed.contentMd5 ?? 'unknown'}`;
+  throw new Error(
+    `${name}: after the commit, ${store.description} reports ${found} for ${blobName}, not the ${expected.size} bytes with MD5 ${expected.contentMd5} uploaded. The blob was deleted; it is uploaded again.`,
+  );
 }
 
 /** Whole-block buffers, shared by the uploads of a thread (one at a time uses each). */

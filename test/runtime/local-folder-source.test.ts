@@ -136,6 +136,21 @@ describe('LocalFolderSource uploads', () => {
     expect(outcome.dataWritten).toBe(rewritten.length);
     expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(rewritten));
   });
+
+  it('checks the committed blob, and deletes one that does not hold the file', async () => {
+    // A store whose commit keeps only the first block: the upload must not count as done.
+    const faulty: BlobStore = {
+      ...countingStore(store),
+      commitBlocks: (name, ids) => store.commitBlocks(name, ids.slice(0, 1)),
+    };
+    const failure = source.upload('full.bak', faulty, 'Sales/full.bak', () => undefined);
+    await expect(failure).rejects.toThrow(
+      `full.bak: after the commit, ${store.description} reports ${blockBytes} bytes with MD5 ${md5(content.subarray(0, blockBytes))} for Sales/full.bak, not the ${content.length} bytes with MD5 ${md5(content)} uploaded. The blob was deleted; it is uploaded again.`,
+    );
+    expect(await store.properties('Sales/full.bak')).toBeNull();
+    const outcome = await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
+    expect(outcome.contentMd5).toBe(md5(content));
+  });
 });
 
 describe('LocalFolderSource upload digests', () => {

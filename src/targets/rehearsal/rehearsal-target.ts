@@ -30,6 +30,8 @@
  * migration whose restore had started, and calls `complete` again if a cutover was under way.
  * Completed restores are not rebuilt: only their database's name is kept (above).
  */
+import pLimit from 'p-limit';
+
 import type { RestoreDetails, RestoreTarget, StartRestore } from '../restore-target.js';
 import { RestoreTargetError } from '../target-error.js';
 
@@ -45,7 +47,6 @@ import {
   type RehearsalOptions,
 } from './rehearsal-options.js';
 import { rebuildRestored } from './resume-state.js';
-import { ScanSlots } from './scan-slots.js';
 
 export interface RehearsalTarget extends RestoreTarget {
   readonly kind: 'Rehearsal';
@@ -115,7 +116,8 @@ class Rehearsal implements RehearsalTarget {
   readonly #resuming = new Map<string, Promise<void>>();
   /** Work started and not settled yet (scans, cutovers, resumes): what `close` waits for. */
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #slots = new ScanSlots(scanConcurrency);
+  /** Scans take turns, first come first served, a few at a time. */
+  readonly #slots = pLimit(scanConcurrency);
   readonly #progress: ProgressNotifier;
   /** Databases completed restores left online, remembered after their jobs are gone. */
   readonly #online: OnlineDatabases;
@@ -245,7 +247,7 @@ class Rehearsal implements RehearsalTarget {
 
   async #rebuild(checked: StartRestore, lastRestoredFileName: string | null): Promise<void> {
     const job = this.#newJob(checked);
-    await this.#slots.run(() => job.scan());
+    await this.#slots(() => job.scan());
     if (job.storageFailure) {
       throw new RestoreTargetError(
         'BlobStorageFailure',
@@ -337,7 +339,7 @@ class Rehearsal implements RehearsalTarget {
   /** Lane work: one scan, in a slot; a listing of the whole folder is dated for the poll. */
   #scan(held: Held, blobNames: readonly string[] | null): Promise<void> {
     if (blobNames === null || held.job.listingDue) held.lane.lastListingMs = performance.now();
-    return this.#slots.run(() => held.job.scan(blobNames));
+    return this.#slots(() => held.job.scan(blobNames));
   }
 
   /**

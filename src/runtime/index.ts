@@ -7,3 +7,9 @@ export type {
   UploadProgress,
 } from './local-folder-source.js';
 export { UploadThreads } from './upload-threads.js';
+export { RuntimeNode } from './runtime-node.js';
+export type { NodeBackupSource, RuntimeNodeOptions } from './runtime-node.js';
+export { SmbShareSource } from './smb-share-source.js';
+export type { SmbShareSourceOptions } from './smb-share-source.js';
+export { SmbShareError, isSmbShareError } from './smb/errors.js';
+export type { SmbShareErrorCode } from './smb/errors.js';

@@ -22,4 +22,5 @@ export type {
   MediaLabel,
 } from './types.js';
 export { listBackupFiles, readBackupFile, readBackupFiles } from './scan-files.js';
+export { fileResultFromWire, fileResultToWire } from './file-result-wire.js';
 export type { FileResult, ScanOptions } from './scan-files.js';

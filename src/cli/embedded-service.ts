@@ -13,7 +13,14 @@ import { serve } from '@hono/node-server';
 import { LocalFolderSource, UploadThreads } from '../runtime/index.js';
 import { createApi, newAuthKey } from '../service/api/index.js';
 import { MigrationEngine, type MigrationDocument } from '../service/engine/index.js';
-import { createSecretBox, loadSecretKey, openStateStore } from '../service/state/index.js';
+import { RemoteBackupSource, WorkQueue } from '../service/runtime-hub/index.js';
+import {
+  createSecretBox,
+  loadSecretKey,
+  openStateStore,
+  type MigrationRecord,
+  type SealedSecret,
+} from '../service/state/index.js';
 import { LocalFolderBlobStore } from '../storage/index.js';
 import { createRehearsalTarget } from '../targets/index.js';
 
@@ -31,6 +38,13 @@ export interface EmbeddedServiceOptions {
   readonly restoreBytesPerSecond?: number;
   /** Block size of the in-process integration runtime's uploads. Default 4 MiB. */
   readonly uploadBlockBytes?: number;
+  /**
+   * How long a runtime node's lease on a job lasts without a progress report (then the job goes to
+   * another node). Default 30 s.
+   */
+  readonly leaseMs?: number;
+  /** How long a job waits for a runtime node before the migration says none is online. Default 60 s. */
+  readonly leaseWithinMs?: number;
 }
 
 export interface EmbeddedService {
@@ -90,15 +104,39 @@ async function startLocked(
   // Reading, hashing and writing the backups runs on a thread of its own, off the API's.
   const uploadThreads = new UploadThreads();
   uploadThreads.start();
+  // The work of registered runtime nodes (`sqlmig runtime`): network shares, and every migration of
+  // a service other than the default one, whose in-process runtime reads local folders.
+  const runtimeWork = new WorkQueue({
+    ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+    ...(options.leaseWithinMs ? { leaseWithinMs: options.leaseWithinMs } : {}),
+  });
+  const sourceFor = (migration: MigrationRecord) => {
+    const doc = migration.document as unknown as MigrationDocument;
+    if (migration.serviceName === DEFAULT_SERVICE && !isNetworkShare(doc.backupFolder)) {
+      return new LocalFolderSource(doc.backupFolder, {
+        uploadThreads,
+        ...(options.uploadBlockBytes ? { blockSizeBytes: options.uploadBlockBytes } : {}),
+      });
+    }
+    const login = shareLogin(migration.document);
+    return new RemoteBackupSource({
+      queue: runtimeWork,
+      serviceName: migration.serviceName,
+      migrationName: migration.targetDbName,
+      location: {
+        path: doc.backupFolder,
+        ...(login.username ? { username: login.username } : {}),
+        ...(login.password ? { password: secrets.open(login.password) } : {}),
+      },
+      // Nodes on this machine write into the service's own blob folder.
+      storage: { kind: 'localFolder', path: join(options.dataDir, 'blobs') },
+    });
+  };
   const engine = new MigrationEngine({
     store,
     target,
     blobStore: blobs,
-    sourceFor: (migration) =>
-      new LocalFolderSource((migration.document as unknown as MigrationDocument).backupFolder, {
-        uploadThreads,
-        ...(options.uploadBlockBytes ? { blockSizeBytes: options.uploadBlockBytes } : {}),
-      }),
+    sourceFor,
     onError: (error) => {
       console.error(
         `sqlmig: a migration step failed (it is tried again): ${error instanceof Error ? error.message : String(error)}`,
@@ -140,6 +178,7 @@ async function startLocked(
             sentBytes: null,
             receivedBytes: null,
           },
+          credentialHash: null,
         },
         existing?.version ?? 0,
       );
@@ -155,6 +194,8 @@ async function startLocked(
     target: { kind: 'Rehearsal', scope: 'rehearsal (nothing is restored)' },
     now,
     nodeOfflineAfterMs: 120_000,
+    nodeHeartbeatIntervalMs: 30_000,
+    runtimeWork,
   });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
   const port = await new Promise<number>((resolve, reject) => {
@@ -201,6 +242,7 @@ async function startLocked(
           resolve();
         }),
       );
+      runtimeWork.close();
       await engine.stop();
       await uploadThreads.close();
       await target.close();
@@ -208,6 +250,29 @@ async function startLocked(
       await rm(join(options.dataDir, 'service.json'), { force: true });
       await lock.release();
     },
+  };
+}
+
+/** `\\host\share\…` or `//host/share/…`: read by a runtime node, never by this process. */
+function isNetworkShare(path: string): boolean {
+  return /^(\\\\|\/\/)/.test(path);
+}
+
+/** The share's user name and sealed password, as the migration was created with them. */
+function shareLogin(document: MigrationRecord['document']): {
+  username?: string;
+  password?: SealedSecret;
+} {
+  const share = (
+    document['configuration'] as
+      | { backupConfiguration?: { sourceLocation?: { fileShare?: Record<string, unknown> } } }
+      | undefined
+  )?.backupConfiguration?.sourceLocation?.fileShare;
+  return {
+    ...(typeof share?.['username'] === 'string' ? { username: share['username'] } : {}),
+    ...(typeof share?.['password'] === 'string'
+      ? { password: share['password'] as SealedSecret }
+      : {}),
   };
 }
 

@@ -6,6 +6,7 @@ import { Command } from 'commander';
 
 import { registerBackupCommands } from './backup-commands.js';
 import { registerMigrationCommands } from './migration-commands.js';
+import { registerRuntimeCommand } from './runtime-command.js';
 import { registerServiceCommands } from './service-commands.js';
 import { version } from './version.js';
 
@@ -20,6 +21,7 @@ const program = new Command()
 registerBackupCommands(program);
 registerServiceCommands(program);
 registerMigrationCommands(program);
+registerRuntimeCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -154,6 +154,50 @@ export function registerServiceCommands(program: Command): void {
       : await client.listAuthKeys(name);
     process.stdout.write(`authKey1: ${keys.authKey1}\nauthKey2: ${keys.authKey2}\n`);
   });
+  connection(
+    service
+      .command('nodes')
+      .argument('[name]', 'the service', 'default')
+      .option('--json', 'print JSON', false)
+      .description("The integration runtime's nodes and their health (listMonitoringData)."),
+  ).action(async (name: string, options: ConnectionOptions & { json: boolean }) => {
+    const client = await connect(options);
+    const [{ nodes }, found] = await Promise.all([
+      client.listMonitoringData(name),
+      client.getService(name),
+    ]);
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify({ name, nodes }, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `Service ${name}: integration runtime ${found.properties.integrationRuntimeState}.`,
+    ];
+    for (const n of nodes) {
+      const jobs =
+        n.concurrentJobsLimit === null
+          ? ''
+          : `, jobs ${n.concurrentJobsRunning ?? 0}/${n.concurrentJobsLimit}`;
+      const memory = n.availableMemoryInMB === null ? '' : `, ${n.availableMemoryInMB} MB free`;
+      const cpu = n.cpuUtilization === null ? '' : `, CPU ${n.cpuUtilization}%`;
+      lines.push(`  ${n.nodeName}: last seen ${n.lastSeenAt}${cpu}${memory}${jobs}`);
+    }
+    if (nodes.length === 0)
+      lines.push(
+        `  No node: start one next to the backups with "sqlmig runtime --service URL --auth-key KEY" (sqlmig service keys ${name}).`,
+      );
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+  connection(
+    service
+      .command('delete-node')
+      .argument('<name>', 'the service')
+      .argument('<node>', 'the node')
+      .description('Remove an integration runtime node (its jobs go to the other nodes).'),
+  ).action(async (name: string, node: string, options: ConnectionOptions) => {
+    await (await connect(options)).deleteNode(name, node);
+    process.stdout.write(`Node ${node} removed from service ${name}.\n`);
+  });
 }
 
 interface UpOptions {

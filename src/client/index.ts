@@ -5,6 +5,14 @@ export type {
   BackupSetInfo,
   MigrationResource,
   MigrationStatusDetails,
+  NodeMonitoringData,
   ServiceResource,
   StartMigration,
 } from './service-client.js';
+export { RuntimeClient } from './runtime-client.js';
+export type {
+  JobOutcomeMessage,
+  LeasedJobMessage,
+  NodeMonitoring,
+  NodeRegistration,
+} from './runtime-client.js';

@@ -74,6 +74,19 @@ export interface StartMigration {
   readonly lastBackupName?: string;
 }
 
+/** One integration runtime node as `listMonitoringData` reports it. */
+export interface NodeMonitoringData {
+  readonly nodeName: string;
+  readonly lastSeenAt: string;
+  readonly availableMemoryInMB: number | null;
+  readonly cpuUtilization: number | null;
+  readonly concurrentJobsLimit: number | null;
+  readonly concurrentJobsRunning: number | null;
+  readonly maxConcurrentJobs: number | null;
+  readonly sentBytes: number | null;
+  readonly receivedBytes: number | null;
+}
+
 export class ServiceRequestError extends Error {
   override readonly name = 'ServiceRequestError';
   constructor(
@@ -120,6 +133,15 @@ export class ServiceClient {
     return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/regenerateAuthKeys`, {
       keyName,
     });
+  }
+  listMonitoringData(name: string): Promise<{ name: string; nodes: NodeMonitoringData[] }> {
+    return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/listMonitoringData`);
+  }
+  deleteNode(
+    name: string,
+    nodeName: string,
+  ): Promise<{ name: string; nodes: NodeMonitoringData[] }> {
+    return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/deleteNode`, { nodeName });
   }
 
   startMigration(

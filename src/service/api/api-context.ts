@@ -1,4 +1,5 @@
 import type { MigrationEngine } from '../engine/index.js';
+import type { WorkQueue } from '../runtime-hub/index.js';
 import type { SealedSecret, StateStore } from '../state/index.js';
 
 /** What the HTTP API needs from the rest of the service. */
@@ -13,4 +14,8 @@ export interface ApiContext {
   readonly now: () => Date;
   /** A node not seen for this long is Offline. */
   readonly nodeOfflineAfterMs: number;
+  /** How often registered nodes are asked to send a heartbeat. */
+  readonly nodeHeartbeatIntervalMs: number;
+  /** The jobs of the services' integration runtime nodes. */
+  readonly runtimeWork: WorkQueue;
 }

@@ -12,6 +12,7 @@ import { StateConflictError } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
 import { ApiError, errorBody } from './api-error.js';
 import { registerMigrationRoutes } from './migrations-routes.js';
+import { registerRuntimeRoutes } from './runtime-routes.js';
 import { registerServiceRoutes } from './services-routes.js';
 
 export function createApi(ctx: ApiContext): OpenAPIHono {
@@ -62,6 +63,7 @@ export function createApi(ctx: ApiContext): OpenAPIHono {
 
   registerServiceRoutes(app, ctx);
   registerMigrationRoutes(app, ctx);
+  registerRuntimeRoutes(app, ctx);
 
   app.notFound((c) =>
     c.json(errorBody('NotFound', `No such resource: ${c.req.method} ${c.req.path}.`), 404),

@@ -92,13 +92,6 @@ export function registerMigrationRoutes(app: OpenAPIHono, ctx: ApiContext): void
           'This deployment reads backups from a folder (backupConfiguration.sourceLocation.fileShare.path); backups already in a blob container are not supported yet.',
         );
       }
-      if (/^(\\\\|\/\/)/.test(share.path)) {
-        throw new ApiError(
-          400,
-          'UnsupportedBackupLocation',
-          `${share.path} is a network share; the embedded integration runtime reads local or mounted folders. Mount the share, or run an integration runtime next to it.`,
-        );
-      }
       const kind = properties.kind ?? ctx.target.kind;
       if (kind !== ctx.target.kind) {
         throw new ApiError(

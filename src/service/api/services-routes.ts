@@ -224,6 +224,7 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
           'NodeNotFound',
           `Service ${record.name} has no integration runtime node ${nodeName}.`,
         );
+      ctx.runtimeWork.dropNode(record.name, nodeName);
       const nodes = await ctx.store.transaction((tx) => tx.listNodes(record.name));
       return c.json({ name: record.name, nodes: nodes.map(nodeMonitoring) }, 200);
     },

@@ -59,7 +59,12 @@ export const nodeTable: RecordTable<NodeRecord> = {
   key: (r) => [r.serviceName, r.nodeName],
   describeKey: (r) => `${r.serviceName}/${r.nodeName}`,
   values: (r) => [
-    json({ registeredAt: r.registeredAt, lastSeenAt: r.lastSeenAt, monitoring: r.monitoring }),
+    json({
+      registeredAt: r.registeredAt,
+      lastSeenAt: r.lastSeenAt,
+      monitoring: r.monitoring,
+      credentialHash: r.credentialHash,
+    }),
   ],
   fromRow(row) {
     const document = objectOf(row, 'nodes', 'document');
@@ -69,6 +74,8 @@ export const nodeTable: RecordTable<NodeRecord> = {
       registeredAt: document['registeredAt'] as string,
       lastSeenAt: document['lastSeenAt'] as string,
       monitoring: document['monitoring'] as NodeRecord['monitoring'],
+      credentialHash:
+        typeof document['credentialHash'] === 'string' ? document['credentialHash'] : null,
       version: integerOf(row, 'nodes', 'version'),
     };
   },

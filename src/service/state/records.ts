@@ -23,6 +23,11 @@ export interface NodeRecord {
   readonly lastSeenAt: string;
   /** The monitoring data the node last reported (DMS `listMonitoringData` node fields). */
   readonly monitoring: Readonly<Record<string, number | string | null>>;
+  /**
+   * SHA-256 (hex) of the credential the node was given when it registered with an auth key; the
+   * credential itself is never stored. `null` for the embedded service's in-process node.
+   */
+  readonly credentialHash: string | null;
   readonly version: number;
 }
 

@@ -40,6 +40,7 @@ export function node(
     registeredAt: '2025-01-02T03:04:05.000Z',
     lastSeenAt: '2025-01-02T04:00:00.000Z',
     monitoring: { cpuPercent: 12.5, availableMemoryMb: 2048, version: '5.0.1', lastError: null },
+    credentialHash: 'a'.repeat(64),
     ...over,
   };
 }

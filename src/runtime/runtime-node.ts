@@ -1,0 +1,326 @@
+/**
+ * An integration runtime node as its own process (`sqlmig runtime`): registers with one of its
+ * service's auth keys, sends a heartbeat with its monitoring data, and runs jobs it leases from the
+ * service — a few at once — reaching the service outbound only.
+ *
+ * Each leased job is renewed by a progress report every third of the lease; the report's answer can
+ * say the job was canceled (the upload stops between two blocks, and the node acknowledges), and a
+ * refused report (`LeaseLost`: the lease expired, the job went elsewhere) stops the job without any
+ * further write. A service that does not answer is tried again, with a growing pause, for as long as
+ * the node runs; a node the service no longer knows (`deleteNode`) stops, saying so.
+ */
+import { cpus, freemem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import {
+  RuntimeClient,
+  ServiceRequestError,
+  type JobOutcomeMessage,
+  type LeasedJobMessage,
+  type NodeMonitoring,
+  type NodeRegistration,
+} from '../client/index.js';
+import { fileResultToWire } from '../backup/index.js';
+import {
+  checkHeadersInput,
+  checkListInput,
+  checkUploadInput,
+  type BackupLocation,
+  type UploadStorage,
+} from '../runtime-protocol/index.js';
+import { AzureBlobStore, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
+import { LocalFolderSource } from './local-folder-source.js';
+
+/** What a node reads backups through: a local or mounted folder, or an SMB share. */
+export interface NodeBackupSource {
+  list(): Promise<{ name: string; size: number; modifiedAt: string }[]>;
+  readHeaders: LocalFolderSource['readHeaders'];
+  upload(
+    name: string,
+    store: BlobStore,
+    blobName: string,
+    onProgress: (progress: { dataRead: number; dataWritten: number }) => void,
+    signal?: AbortSignal,
+    options?: { firstAttempt?: boolean },
+  ): Promise<{ dataRead: number; dataWritten: number; durationMs: number; contentMd5: string }>;
+}
+
+export interface RuntimeNodeOptions {
+  readonly serviceUrl: string;
+  readonly authKey: string;
+  readonly nodeName: string;
+  /** Jobs run at once. Default 4. */
+  readonly concurrentJobs?: number;
+  /**
+   * The source for a backup location. Default: a `LocalFolderSource` for folders; network shares
+   * need the caller's (the CLI passes the SMB share source).
+   */
+  readonly sourceFor?: (location: BackupLocation) => NodeBackupSource;
+  /** One line per thing worth telling (registration, a job failed, the service unreachable). */
+  readonly log?: (line: string) => void;
+}
+
+export class RuntimeNode {
+  readonly #options: RuntimeNodeOptions;
+  readonly #client: RuntimeClient;
+  readonly #limit: number;
+  readonly #stopper = new AbortController();
+  readonly #sources = new Map<string, NodeBackupSource>();
+  readonly #stores = new Map<string, BlobStore>();
+  #registration: NodeRegistration | null = null;
+  #running = 0;
+  #sentBytes = 0;
+  #receivedBytes = 0;
+  #cpuBefore = cpuTimes();
+  #fatal: Error | null = null;
+
+  constructor(options: RuntimeNodeOptions) {
+    this.#options = options;
+    this.#client = new RuntimeClient(options.serviceUrl);
+    this.#limit = options.concurrentJobs ?? 4;
+    if (!Number.isInteger(this.#limit) || this.#limit < 1 || this.#limit > 64)
+      throw new RangeError(`concurrentJobs must be 1 to 64, not ${this.#limit}.`);
+  }
+
+  /** Registers the node (refused keys throw at once, with the service's reason). */
+  async register(): Promise<NodeRegistration> {
+    this.#registration = await this.#client.register(
+      this.#options.authKey,
+      this.#options.nodeName,
+      this.#monitoring(),
+    );
+    this.#log(
+      `registered as node ${this.#registration.nodeName} of service ${this.#registration.serviceName} at ${this.#options.serviceUrl}`,
+    );
+    return this.#registration;
+  }
+
+  /**
+   * Heartbeats and runs jobs until `stop()` (then resolves) or until the service no longer knows the
+   * node (then rejects with its reason).
+   */
+  async run(): Promise<void> {
+    const registration = this.#registration ?? (await this.register());
+    await Promise.all([
+      this.#heartbeats(registration),
+      ...Array.from({ length: this.#limit }, () => this.#jobs(registration)),
+    ]);
+    if (this.#fatal) throw this.#fatal;
+  }
+
+  /** Stops taking jobs and stops those under way (their leases expire; uploads resume elsewhere). */
+  stop(): void {
+    this.#stopper.abort(new Error('The runtime node is stopping.'));
+  }
+
+  get stopped(): boolean {
+    return this.#isStopped();
+  }
+
+  /** A call, not a property: the loops read it again after each await. */
+  #isStopped(): boolean {
+    return this.#stopper.signal.aborted;
+  }
+
+  async #heartbeats(registration: NodeRegistration): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.#client.heartbeat(registration.credential, this.#monitoring());
+      } catch (error) {
+        this.#handle(error, 'heartbeat');
+      }
+      await sleep(registration.heartbeatIntervalMs, undefined, {
+        signal: this.#stopper.signal,
+      }).catch(() => undefined);
+    }
+  }
+
+  async #jobs(registration: NodeRegistration): Promise<void> {
+    let pauseMs = 0;
+    while (!this.stopped) {
+      if (pauseMs > 0)
+        await sleep(pauseMs, undefined, { signal: this.#stopper.signal }).catch(() => undefined);
+      let job: LeasedJobMessage | null;
+      try {
+        job = await this.#client.lease(registration.credential, 20_000, this.#stopper.signal);
+        pauseMs = 0;
+      } catch (error) {
+        if (this.#isStopped()) return;
+        this.#handle(error, 'lease');
+        pauseMs = Math.min(Math.max(pauseMs * 2, 500), 10_000);
+        continue;
+      }
+      if (job) await this.#runJob(registration, job);
+    }
+  }
+
+  async #runJob(registration: NodeRegistration, job: LeasedJobMessage): Promise<void> {
+    this.#running += 1;
+    const aborter = new AbortController();
+    const stop = () => {
+      aborter.abort(this.#stopper.signal.reason);
+    };
+    this.#stopper.signal.addEventListener('abort', stop, { once: true });
+    let latest: Record<string, unknown> | undefined;
+    // Set by a refused renewal (the lease expired and the job went to another node).
+    const lease = { lost: false };
+    const renew = async () => {
+      try {
+        const outcome = await this.#client.progress(registration.credential, job.leaseId, latest);
+        if (outcome === 'canceled')
+          aborter.abort(new Error(`The service canceled the job (${job.description}).`));
+      } catch (error) {
+        if (error instanceof ServiceRequestError && error.code === 'LeaseLost') {
+          lease.lost = true;
+          aborter.abort(new Error(error.message));
+        } else this.#handle(error, 'progress report');
+      }
+    };
+    const renewal = setInterval(() => void renew(), Math.max(job.leaseMs / 3, 100));
+    let outcome: JobOutcomeMessage;
+    try {
+      const result = await this.#perform(job, aborter.signal, (progress) => {
+        latest = progress;
+      });
+      outcome = { result };
+    } catch (error) {
+      const code =
+        typeof (error as { code?: unknown }).code === 'string'
+          ? (error as { code: string }).code
+          : 'JobFailed';
+      const message = error instanceof Error ? error.message : String(error);
+      outcome = { error: { code, message } };
+      if (!lease.lost && !this.stopped) this.#log(`${job.description}: failed: ${message}`);
+    } finally {
+      clearInterval(renewal);
+      this.#stopper.signal.removeEventListener('abort', stop);
+      this.#running -= 1;
+    }
+    // Stopping: the lease expires and the job goes to another node. Lost: it already has.
+    if (lease.lost || this.stopped) return;
+    try {
+      await this.#client.complete(registration.credential, job.leaseId, outcome);
+    } catch (error) {
+      if (!(error instanceof ServiceRequestError && error.code === 'LeaseLost'))
+        this.#handle(error, 'job result');
+    }
+  }
+
+  async #perform(
+    job: LeasedJobMessage,
+    signal: AbortSignal,
+    onProgress: (progress: Record<string, unknown>) => void,
+  ): Promise<Record<string, unknown>> {
+    switch (job.kind) {
+      case 'list': {
+        const input = checkListInput(job.input);
+        const files = await this.#source(input.location).list();
+        const wanted = input.names ? new Set(input.names) : null;
+        return { files: wanted ? files.filter((f) => wanted.has(f.name)) : files };
+      }
+      case 'headers': {
+        const input = checkHeadersInput(job.input);
+        const result = await this.#source(input.location).readHeaders(input.name);
+        return { wire: fileResultToWire(result) };
+      }
+      case 'upload': {
+        const input = checkUploadInput(job.input);
+        let counted = { dataRead: 0, dataWritten: 0 };
+        const outcome = await this.#source(input.location).upload(
+          input.name,
+          this.#store(input.storage),
+          input.blobName,
+          (progress) => {
+            this.#receivedBytes += progress.dataRead - counted.dataRead;
+            this.#sentBytes += progress.dataWritten - counted.dataWritten;
+            counted = progress;
+            onProgress({ ...progress });
+          },
+          signal,
+          { firstAttempt: input.firstAttempt && job.attempt === 1 },
+        );
+        return { ...outcome };
+      }
+    }
+  }
+
+  #source(location: BackupLocation): NodeBackupSource {
+    const key = JSON.stringify([location.path, location.username ?? null]);
+    let source = this.#sources.get(key);
+    if (!source) {
+      source = this.#options.sourceFor?.(location) ?? localSource(location);
+      this.#sources.set(key, source);
+    }
+    return source;
+  }
+
+  #store(storage: UploadStorage): BlobStore {
+    const key =
+      storage.kind === 'localFolder'
+        ? `local:${storage.path}`
+        : `azure:${storage.accountUrl}/${storage.containerName}:${storage.sasToken}`;
+    let store = this.#stores.get(key);
+    if (!store) {
+      store =
+        storage.kind === 'localFolder'
+          ? new LocalFolderBlobStore(storage.path)
+          : new AzureBlobStore({
+              accountUrl: storage.accountUrl,
+              containerName: storage.containerName,
+              credential: { sasToken: storage.sasToken },
+            });
+      this.#stores.set(key, store);
+    }
+    return store;
+  }
+
+  /** A refused node stops; anything else is said (once per kind of failure) and tried again. */
+  #handle(error: unknown, what: string): void {
+    if (error instanceof ServiceRequestError && error.code === 'NodeNotRegistered') {
+      this.#fatal ??= new Error(error.message);
+      this.stop();
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.#log(`${what} failed (tried again): ${message}`);
+  }
+
+  #monitoring(): NodeMonitoring {
+    const now = cpuTimes();
+    const busy = now.busy - this.#cpuBefore.busy;
+    const total = now.total - this.#cpuBefore.total;
+    this.#cpuBefore = now;
+    return {
+      availableMemoryInMB: Math.round(freemem() / 2 ** 20),
+      cpuUtilization: total > 0 ? Math.round((100 * busy) / total) : 0,
+      concurrentJobsLimit: this.#limit,
+      concurrentJobsRunning: this.#running,
+      maxConcurrentJobs: this.#limit,
+      sentBytes: this.#sentBytes,
+      receivedBytes: this.#receivedBytes,
+    };
+  }
+
+  #log(line: string): void {
+    this.#options.log?.(line);
+  }
+}
+
+function localSource(location: BackupLocation): NodeBackupSource {
+  if (/^(\\\\|\/\/)/.test(location.path))
+    throw new Error(
+      `${location.path} is a network share, and this node was started without an SMB client.`,
+    );
+  return new LocalFolderSource(location.path);
+}
+
+function cpuTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const cpu of cpus()) {
+    const { user, nice, sys, irq, idle } = cpu.times;
+    busy += user + nice + sys + irq;
+    total += user + nice + sys + irq + idle;
+  }
+  return { busy, total };
+}

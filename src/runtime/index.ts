@@ -13,5 +13,3 @@ export { SmbShareSource } from './smb-share-source.js';
 export type { SmbShareSourceOptions } from './smb-share-source.js';
 export { SmbShareError, isSmbShareError } from './smb/errors.js';
 export type { SmbShareErrorCode } from './smb/errors.js';
-export { RuntimeNode } from './runtime-node.js';
-export type { NodeBackupSource, RuntimeNodeOptions } from './runtime-node.js';

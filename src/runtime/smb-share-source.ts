@@ -11,7 +11,8 @@
  * is then read and uploaded by a `LocalFolderSource` over the spool folder, so uploads keep its
  * resume from staged blocks and its checks of the committed blob; the MD5 it uploaded must equal the
  * share's. A copy is read from the share once, kept until it is uploaded (and deleted then), until
- * the share no longer lists it or shows it changed, or until `close()`.
+ * the share no longer lists it or shows it changed, until the spool is over its limit and it is the
+ * least recently used copy, or until `close()`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, open, rename, rm, rmdir, stat } from 'node:fs/promises';
@@ -41,6 +42,12 @@ export interface SmbShareSourceOptions {
   readonly port?: number;
   /** Where the private spool folder is made (it needs room for the files being moved). Default: the system's temporary folder. */
   readonly spoolFolder?: string;
+  /**
+   * Most bytes the spooled copies may hold together. Past it, the copies least recently used that no
+   * call is using are deleted (and read again from the share when asked for). A single file larger
+   * than this is still spooled. Default 8 GiB.
+   */
+  readonly spoolLimitBytes?: number;
   /**
    * Read every file twice at once and require both reads to hash the same. Default true: it doubles
    * what is read from the share, and catches a read that came back damaged.
@@ -83,6 +90,9 @@ export class SmbShareSource {
   readonly #connection: SmbConnection;
   readonly #timeoutMs: number;
   readonly #readTwice: boolean;
+  readonly #spoolLimit: number;
+  /** Calls using a name's spooled copy (reading headers, uploading): it is not evicted meanwhile. */
+  readonly #using = new Map<string, number>();
   readonly #spoolParent: string;
   readonly #localOptions: { blockSizeBytes?: number; uploadThreads?: UploadThreads };
   #spool: Promise<{ folder: string; files: LocalFolderSource }> | null = null;
@@ -123,6 +133,12 @@ export class SmbShareSource {
     };
     this.#timeoutMs = timeoutMs;
     this.#readTwice = options.readTwice ?? true;
+    this.#spoolLimit = options.spoolLimitBytes ?? 8 * 1024 ** 3;
+    if (!Number.isSafeInteger(this.#spoolLimit) || this.#spoolLimit < 0) {
+      throw new RangeError(
+        `spoolLimitBytes must be a whole number of bytes, not ${options.spoolLimitBytes}.`,
+      );
+    }
     this.#spoolParent = options.spoolFolder ?? tmpdir();
     this.#localOptions = {
       ...(options.blockSizeBytes === undefined ? {} : { blockSizeBytes: options.blockSizeBytes }),
@@ -143,6 +159,7 @@ export class SmbShareSource {
     const listed = await listRemoteFolder(this.#connection, { timeoutMs: this.#timeoutMs });
     const seen = new Map(listed.map((file) => [file.name, file]));
     for (const [name, spooled] of this.#spooled) {
+      if (this.#using.has(name)) continue; // checked against the share when next asked for
       const now = seen.get(name);
       if (now?.size !== spooled.size || now.modifiedAt !== spooled.modifiedAt)
         await this.#drop(name);
@@ -155,10 +172,12 @@ export class SmbShareSource {
 
   /** The file's backup headers, read from its spooled copy (which stays for the upload). */
   async readHeaders(name: string): Promise<FileResult> {
-    await this.#spooledCopy(name);
-    const { files } = await this.#spoolFolder();
-    const result = await files.readHeaders(name);
-    return { ...result, file: this.#uncOf(name) };
+    return this.#usingCopy(name, async () => {
+      await this.#spooledCopy(name);
+      const { files } = await this.#spoolFolder();
+      const result = await files.readHeaders(name);
+      return { ...result, file: this.#uncOf(name) };
+    });
   }
 
   /**
@@ -174,6 +193,19 @@ export class SmbShareSource {
     onProgress: (progress: UploadProgress) => void,
     signal?: AbortSignal,
     options: UploadOptions = {},
+  ): Promise<UploadProgress & { durationMs: number; contentMd5: string }> {
+    return this.#usingCopy(name, () =>
+      this.#upload(name, store, blobName, onProgress, signal, options),
+    );
+  }
+
+  async #upload(
+    name: string,
+    store: BlobStore,
+    blobName: string,
+    onProgress: (progress: UploadProgress) => void,
+    signal: AbortSignal | undefined,
+    options: UploadOptions,
   ): Promise<UploadProgress & { durationMs: number; contentMd5: string }> {
     const started = Date.now();
     const spooled = await this.#spooledCopy(name, signal, (bytes) => {
@@ -213,6 +245,29 @@ export class SmbShareSource {
     if (spool) await rm((await spool).folder, { recursive: true, force: true });
   }
 
+  async #usingCopy<T>(name: string, use: () => Promise<T>): Promise<T> {
+    this.#using.set(name, (this.#using.get(name) ?? 0) + 1);
+    try {
+      return await use();
+    } finally {
+      const left = (this.#using.get(name) ?? 1) - 1;
+      if (left === 0) this.#using.delete(name);
+      else this.#using.set(name, left);
+    }
+  }
+
+  /** Deletes the least recently used copies no call is using, while the spool is over its limit. */
+  async #evict(): Promise<void> {
+    let total = 0;
+    for (const spooled of this.#spooled.values()) total += spooled.size;
+    for (const [name, spooled] of [...this.#spooled]) {
+      if (total <= this.#spoolLimit) return;
+      if (this.#using.has(name)) continue;
+      total -= spooled.size;
+      await this.#drop(name);
+    }
+  }
+
   /** A spooled copy the share still matches, reading the file when there is none. */
   async #spooledCopy(
     name: string,
@@ -232,6 +287,9 @@ export class SmbShareSource {
         now.modifiedAt === spooled.modifiedAt &&
         local?.size === spooled.size
       ) {
+        // Most recently used last, for eviction.
+        this.#spooled.delete(name);
+        this.#spooled.set(name, spooled);
         return spooled;
       }
       await this.#drop(name);
@@ -360,6 +418,7 @@ export class SmbShareSource {
       kept = true;
       const spooled = { size: before.size, modifiedAt: before.modifiedAt, md5: first?.md5 ?? '' };
       this.#spooled.set(name, spooled);
+      await this.#evict();
       return spooled;
     } finally {
       await handle.close().catch(() => undefined);

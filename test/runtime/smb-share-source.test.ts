@@ -248,6 +248,24 @@ describe.skipIf(!samba.available)('SmbShareSource against Samba', () => {
     expect(gets.length).toBe(4);
   });
 
+  it('keeps the spool under its limit, deleting the copies least recently used', async () => {
+    const first = randomBytes(MiB);
+    await writeFile(join(share, 'first.trn'), first);
+    await writeFile(join(share, 'second.trn'), randomBytes(MiB));
+    const smb = source(here(), { spoolLimitBytes: 1.5 * MiB, readTwice: false });
+    await smb.readHeaders('first.trn');
+    await smb.readHeaders('second.trn');
+    const [spool = ''] = await readdir(spoolParent);
+    expect(await readdir(join(spoolParent, spool, 'files'))).toEqual(['second.trn']);
+    // The evicted copy is read from the share again for its upload.
+    const store = new LocalFolderBlobStore(join(root, 'blobs'));
+    const before = (await runs()).length;
+    await smb.upload('first.trn', store, 'db/first.trn', () => undefined);
+    expect((await runs()).length - before).toBe(3); // ls, get, ls
+    expect((await readFile(join(root, 'blobs', 'db', 'first.trn'))).equals(first)).toBe(true);
+    expect(await readdir(join(spoolParent, spool, 'files'))).toEqual([]);
+  });
+
   it('keeps the password off the command line and out of messages', async () => {
     await writeFile(join(share, 'a.bak'), 'a');
     await source(here()).list();

@@ -3,7 +3,8 @@
  * runtime reads hundreds of 4 MiB blocks a second, and as many fresh buffers keep the garbage
  * collector at work for memory that is free again a few milliseconds later. A buffer comes back
  * once its upload is over (the stores keep no reference to a staged block's bytes); a few of each
- * size are kept, the rest left to the collector.
+ * size are kept, the rest left to the collector. Their memory is shared (a `SharedArrayBuffer`), so
+ * that a worker thread hashing a block reads it where it is, without a copy (block-digests.ts).
  */
 const keptPerSize = 8;
 
@@ -12,7 +13,7 @@ export class BlockBuffers {
 
   /** A buffer of `size` bytes, its content undefined. */
   take(size: number): Buffer {
-    return this.#spare.get(size)?.pop() ?? Buffer.allocUnsafe(size);
+    return this.#spare.get(size)?.pop() ?? Buffer.from(new SharedArrayBuffer(size));
   }
 
   /** Gives a buffer back once nothing reads it any more. */

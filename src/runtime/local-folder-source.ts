@@ -5,7 +5,10 @@
  * holds the file's bytes (a process that died after the commit, before recording it). Every upload
  * checks that it read exactly the bytes the file held when it started (a file changed under it is
  * refused, not half-copied). Each byte is read once; the first block's bytes are hashed once, later
- * blocks' twice (their own digest and the file's).
+ * blocks' twice (their own digest and the file's: block-digests.ts). Into Azure, several blocks are
+ * in flight at once (`blocksInFlight`), hashed on a worker thread while the next is read; a killed
+ * upload then re-sends at most those in flight, since each block is staged under an id its bytes
+ * decide.
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
@@ -15,6 +18,7 @@ import { join, relative, sep } from 'node:path';
 import { readBackupFile, type FileResult } from '../backup/index.js';
 import { isBlobStoreError, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
 import { BlockBuffers } from './block-buffers.js';
+import { blockDigests } from './block-digests.js';
 import { blockSizeFor, maxBlockBytes } from './block-size.js';
 import { watchFolder } from './folder-watch.js';
 import type { UploadThreads } from './upload-threads.js';
@@ -26,11 +30,23 @@ export interface LocalFolderSourceOptions {
    */
   readonly blockSizeBytes?: number;
   /**
+   * Blocks of one upload staged at once into a store across the network (Azure), 1 to 64. Default
+   * 8, and no more than 64 MiB of blocks (fewer when a large file needs larger blocks; at least
+   * one): memory stays bounded whatever the file's size. A local folder store takes one at a time:
+   * its disk gains nothing from more, and its commit knows the blob's MD5 without reading it back
+   * only when the blocks came in order.
+   */
+  readonly blocksInFlight?: number;
+  /**
    * Uploads into a local folder blob store run on this worker thread instead of the caller's (the
    * embedded service passes one for all its sources). Other stores are uploaded to in-thread.
    */
   readonly uploadThreads?: UploadThreads;
 }
+
+const defaultBlocksInFlight = 8;
+/** The most bytes of blocks one upload holds at once (but always one block, up to 100 MiB). */
+const maxBytesInFlight = 64 * 1024 * 1024;
 
 export interface FileInfo {
   readonly name: string;
@@ -56,12 +72,23 @@ export class LocalFolderSource {
   readonly #folder: string;
   readonly #blockSize: number;
   readonly #threads: UploadThreads | null;
+  readonly #blocksInFlight: number;
 
   constructor(folder: string, options: LocalFolderSourceOptions = {}) {
     this.#folder = folder;
     this.#threads = options.uploadThreads ?? null;
     this.description = `folder ${folder}`;
     this.#blockSize = options.blockSizeBytes ?? 4 * 1024 * 1024;
+    this.#blocksInFlight = options.blocksInFlight ?? defaultBlocksInFlight;
+    if (
+      !Number.isInteger(this.#blocksInFlight) ||
+      this.#blocksInFlight < 1 ||
+      this.#blocksInFlight > 64
+    ) {
+      throw new RangeError(
+        `blocksInFlight must be a whole number from 1 to 64, not ${this.#blocksInFlight}.`,
+      );
+    }
     if (
       !Number.isInteger(this.#blockSize) ||
       this.#blockSize < 64 * 1024 ||
@@ -135,21 +162,28 @@ export class LocalFolderSource {
     const started = Date.now();
     const path = this.#path(name);
     const handle = await open(path, 'r');
-    let buffer: Buffer | null = null;
-    // Given back for another upload only when this one ended well: after a failure, a store's
-    // request could conceivably still hold the bytes.
+    // Every buffer this upload took: given back for another upload only when this one ended well
+    // (after a failure, a store's request could conceivably still hold the bytes).
+    const buffers: Buffer[] = [];
     let ended = false;
     try {
       const before = await handle.stat();
       const blockSize = blockSizeFor(before.size, this.#blockSize);
-      buffer = this.#takeBuffer(before.size, blockSize);
+      const take = (): Buffer => {
+        const buffer = this.#takeBuffer(before.size, blockSize);
+        buffers.push(buffer);
+        return buffer;
+      };
       const staged = new Map(
         options.firstAttempt
           ? []
           : (await store.stagedBlocks(blobName)).map((b) => [b.id, b.size] as const),
       );
+      const inFlight = this.#inFlightFor(store, blockSize);
+      const stages = new StagesInFlight(inFlight);
       if (staged.size === 0 && !options.firstAttempt) {
         // A process that died between the commit and recording it: the blob is there already.
+        const buffer = take();
         const done = await this.#alreadyCommitted(name, handle, before, store, blobName, {
           onProgress,
           signal,
@@ -159,33 +193,45 @@ export class LocalFolderSource {
           ended = true;
           return { ...done, durationMs: Date.now() - started };
         }
+        stages.free(buffer);
       }
-      // The file's MD5 and each block's, in one pass over the first block: MD5 reads its input in
-      // order, so the first block's digest is the file's hash stopped where that block ends (a
-      // copy of its state). A later block's own digest starts from nothing, and is hashed apart.
-      const fileMd5 = createHash('md5');
+      // Hashing on a worker thread pays when blocks are sent while others are hashed.
+      const digests = blockDigests(inFlight > 1 && before.size > blockSize);
       const ids: string[] = [];
       let dataRead = 0;
       let dataWritten = 0;
-      for (let index = 0; dataRead < before.size; index++) {
-        signal?.throwIfAborted();
-        const length = Math.min(blockSize, before.size - dataRead);
-        const bytesRead = await readFully(handle, buffer, length, dataRead);
-        if (bytesRead === 0) break;
-        const block = buffer.subarray(0, bytesRead);
-        fileMd5.update(block);
-        const blockMd5 = (index === 0 ? fileMd5.copy() : createHash('md5').update(block)).digest(
-          'base64',
-        );
-        const id = blockId(index, blockMd5);
-        ids.push(id);
-        if (staged.get(id) !== bytesRead) {
-          await store.stageBlock(blobName, id, block, { contentMd5: blockMd5 });
-          dataWritten += bytesRead;
+      let contentMd5: string;
+      try {
+        for (let index = 0; dataRead < before.size; index++) {
+          signal?.throwIfAborted();
+          // A buffer is free again once the block read into it is staged (or needed no staging).
+          const buffer = (await stages.freeBuffer()) ?? take();
+          const length = Math.min(blockSize, before.size - dataRead);
+          const bytesRead = await readFully(handle, buffer, length, dataRead);
+          if (bytesRead === 0) break;
+          const block = buffer.subarray(0, bytesRead);
+          dataRead += bytesRead;
+          // Hashed while the next block is read; staged once its digest (its id) is known.
+          const digest = digests.block(block);
+          stages.start(buffer, async () => {
+            const blockMd5 = await digest;
+            const id = blockId(index, blockMd5);
+            ids[index] = id;
+            if (staged.get(id) !== bytesRead) {
+              await store.stageBlock(blobName, id, block, { contentMd5: blockMd5 });
+              dataWritten += bytesRead;
+            }
+            onProgress({ dataRead, dataWritten });
+          });
         }
-        dataRead += bytesRead;
-        onProgress({ dataRead, dataWritten });
+        contentMd5 = await digests.file();
+      } finally {
+        // Nothing is left in flight, even when the upload fails or is stopped: the first failure
+        // is thrown once every other request has ended.
+        await stages.settled();
+        await digests.close();
       }
+      stages.throwIfFailed();
       const after = await handle.stat();
       if (
         dataRead !== before.size ||
@@ -196,7 +242,6 @@ export class LocalFolderSource {
           `${name} changed while it was being uploaded (${before.size} bytes at the start, ${after.size} now, ${dataRead} read); it is uploaded again once it stops changing.`,
         );
       }
-      const contentMd5 = fileMd5.digest('base64');
       try {
         // Blob metadata must be ASCII (Azure's rule): the file name is percent-encoded.
         await store.commitBlocks(blobName, ids, {
@@ -213,9 +258,15 @@ export class LocalFolderSource {
       ended = true;
       return { dataRead, dataWritten, durationMs: Date.now() - started, contentMd5 };
     } finally {
-      if (buffer && ended) this.#giveBuffer(buffer);
+      if (ended) for (const buffer of buffers) this.#giveBuffer(buffer);
       await handle.close();
     }
+  }
+
+  /** How many blocks of an upload into `store`, of `blockSize` bytes each, are staged at once. */
+  #inFlightFor(store: BlobStore, blockSize: number): number {
+    if (store instanceof LocalFolderBlobStore) return 1;
+    return Math.max(1, Math.min(this.#blocksInFlight, Math.floor(maxBytesInFlight / blockSize)));
   }
 
   /**
@@ -316,6 +367,62 @@ async function verifyCommitted(
   throw new Error(
     `${name}: after the commit, ${store.description} reports ${found} for ${blobName}, not the ${expected.size} bytes with MD5 ${expected.contentMd5} uploaded. The blob was deleted; it is uploaded again.`,
   );
+}
+
+/**
+ * The blocks of one upload being staged at once, at most `limit`, each in a buffer of its own that
+ * is handed out again once its block is staged. The first failure ends the upload: no block starts
+ * after it, and those in flight are let finish (`settled`) before it is thrown.
+ */
+class StagesInFlight {
+  readonly #limit: number;
+  readonly #pending = new Set<Promise<void>>();
+  readonly #free: Buffer[] = [];
+  #failure: { readonly error: unknown } | null = null;
+
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+
+  /**
+   * Once fewer than `limit` blocks are in flight: a buffer done with, or undefined when there is
+   * none yet (the caller takes a new one, so an upload holds at most `limit`). Throws the first
+   * failure.
+   */
+  async freeBuffer(): Promise<Buffer | undefined> {
+    while (this.#pending.size >= this.#limit && this.#failure === null)
+      await Promise.race(this.#pending);
+    this.throwIfFailed();
+    return this.#free.pop();
+  }
+
+  /** A buffer whose block needed no staging (or that another step is done with). */
+  free(buffer: Buffer): void {
+    this.#free.push(buffer);
+  }
+
+  start(buffer: Buffer, stage: () => Promise<void>): void {
+    // Never rejects: a failure is kept, and thrown by the upload's next step.
+    const done: Promise<void> = stage()
+      .then(
+        () => {
+          this.#free.push(buffer);
+        },
+        (error: unknown) => {
+          this.#failure ??= { error };
+        },
+      )
+      .finally(() => this.#pending.delete(done));
+    this.#pending.add(done);
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all(this.#pending);
+  }
+
+  throwIfFailed(): void {
+    if (this.#failure !== null) throw this.#failure.error;
+  }
 }
 
 /** Whole-block buffers, shared by the uploads of a thread (one at a time uses each). */

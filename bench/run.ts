@@ -4,6 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 
+import { azureUploadBench } from './azure-upload.bench.js';
 import { migrationsBench } from './migrations.bench.js';
 import { restorePlanBench } from './restore-plan.bench.js';
 import { scanHeadersBench } from './scan-headers.bench.js';
@@ -17,6 +18,7 @@ const benches: Record<string, () => Outcome | Promise<Outcome>> = {
   'scan-headers': scanHeadersBench,
   'restore-plan': restorePlanBench,
   migrations: migrationsBench,
+  'azure-upload': azureUploadBench,
 };
 
 const wanted = process.argv.slice(2);

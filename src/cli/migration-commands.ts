@@ -31,7 +31,14 @@ export function registerMigrationCommands(program: Command): void {
       .description('Start migrating a database from a folder of its backups.')
       .requiredOption('--target-db <name>', 'the database to create on the target')
       .requiredOption('--source-db <name>', 'the database the backups are of')
-      .requiredOption('--backup-folder <path>', 'the folder the backups are (or will be) in')
+      .requiredOption(
+        '--backup-folder <path>',
+        "the folder the backups are (or will be) in, or an SMB share \\\\host\\share\\path (read by the service's runtime nodes)",
+      )
+      .option(
+        '--share-user <name>',
+        "the SMB share's account (DOMAIN\\user); its password is read from SQLMIG_SHARE_PASSWORD",
+      )
       .addOption(
         new Option('--mode <mode>', 'online: you cut over; offline: cut over after the last backup')
           .choices(['online', 'offline'])
@@ -47,16 +54,27 @@ export function registerMigrationCommands(program: Command): void {
         targetDb: string;
         sourceDb: string;
         backupFolder: string;
+        shareUser?: string;
         mode: 'online' | 'offline';
         lastBackup?: string;
       },
     ) => {
+      const share = /^(\\\\|\/\/)/.test(options.backupFolder);
+      const password = process.env.SQLMIG_SHARE_PASSWORD;
+      if (share && (!options.shareUser || password === undefined))
+        throw new Error(
+          `${options.backupFolder} is an SMB share: give its account with --share-user and its password in SQLMIG_SHARE_PASSWORD (not on the command line, where other users of this machine could see it).`,
+        );
       if (options.lastBackup && options.mode !== 'offline')
         throw new Error('--last-backup goes with --mode offline.');
       const client = await connect(options);
       const started = await client.startMigration(options.serviceName, options.targetDb, {
         sourceDatabaseName: options.sourceDb,
-        backupFolder: resolve(options.backupFolder),
+        // A share's path is the service's runtime nodes' to read, as given; a folder is made absolute.
+        backupFolder: share ? options.backupFolder : resolve(options.backupFolder),
+        ...(share && options.shareUser
+          ? { shareUserName: options.shareUser, sharePassword: password ?? '' }
+          : {}),
         offline: options.mode === 'offline',
         ...(options.lastBackup ? { lastBackupName: options.lastBackup } : {}),
       });

@@ -14,6 +14,9 @@ interface RuntimeOptions {
   readonly authKey?: string;
   readonly name: string;
   readonly jobs: number;
+  readonly blockSizeKib?: number;
+  readonly maxUploadKibPerSecond?: number;
+  readonly smbPort?: number;
 }
 
 export function registerRuntimeCommand(program: Command): void {
@@ -28,7 +31,22 @@ export function registerRuntimeCommand(program: Command): void {
       "one of the service's two keys (sqlmig service keys NAME); or set SQLMIG_AUTH_KEY, which other users of this machine cannot see in the process list",
     )
     .option('--name <node>', 'the node name shown by the service', defaultNodeName())
-    .option('--jobs <n>', 'jobs run at once', parseJobs, 4)
+    .option('--jobs <n>', 'jobs run at once', wholeNumber('--jobs', 1, 64), 4)
+    .option(
+      '--block-size-kib <n>',
+      'size of each uploaded block, 64 to 102400 KiB (default 4096; larger for files over 195 GiB)',
+      wholeNumber('--block-size-kib', 64, 102_400),
+    )
+    .option(
+      '--max-upload-kib-per-second <n>',
+      "a cap on this node's upload rate, all uploads together (default: none)",
+      wholeNumber('--max-upload-kib-per-second', 1, 10_000_000),
+    )
+    .option(
+      '--smb-port <port>',
+      'the TCP port of the SMB servers holding the shares (default 445)',
+      wholeNumber('--smb-port', 1, 65_535),
+    )
     .action(async (options: RuntimeOptions) => {
       const authKey = options.authKey ?? process.env.SQLMIG_AUTH_KEY;
       if (!authKey)
@@ -40,6 +58,11 @@ export function registerRuntimeCommand(program: Command): void {
         authKey,
         nodeName: options.name,
         concurrentJobs: options.jobs,
+        ...(options.blockSizeKib ? { blockSizeBytes: options.blockSizeKib * 1024 } : {}),
+        ...(options.maxUploadKibPerSecond
+          ? { maxUploadBytesPerSecond: options.maxUploadKibPerSecond * 1024 }
+          : {}),
+        ...(options.smbPort ? { smbPort: options.smbPort } : {}),
         log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
       });
       await node.register();
@@ -65,9 +88,11 @@ function defaultNodeName(): string {
   return name || 'runtime-node';
 }
 
-function parseJobs(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new Error(`--jobs takes a whole number from 1 to 64, not ${value}.`);
-  return n;
+function wholeNumber(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new Error(`${flag} takes a whole number from ${min} to ${max}, not ${value}.`);
+    return n;
+  };
 }

@@ -34,6 +34,16 @@ export function registerServiceCommands(program: Command): void {
         .argParser(positiveNumber('--upload-block-bytes'))
         .hideHelp(),
     )
+    .addOption(
+      new Option('--lease-ms <ms>', "how long a runtime node's lease lasts without a report")
+        .argParser(positiveNumber('--lease-ms'))
+        .hideHelp(),
+    )
+    .addOption(
+      new Option('--lease-within-ms <ms>', 'how long a job waits for a runtime node')
+        .argParser(positiveNumber('--lease-within-ms'))
+        .hideHelp(),
+    )
     .action(async (options: UpOptions) => {
       const service = await startEmbeddedService({
         dataDir: options.dataDir,
@@ -44,6 +54,8 @@ export function registerServiceCommands(program: Command): void {
           ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
           : {}),
         ...(options.uploadBlockBytes ? { uploadBlockBytes: options.uploadBlockBytes } : {}),
+        ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+        ...(options.leaseWithinMs ? { leaseWithinMs: options.leaseWithinMs } : {}),
       });
       process.stdout.write(
         [
@@ -206,6 +218,8 @@ interface UpOptions {
   readonly pollIntervalMs?: number;
   readonly restoreBytesPerSecond?: number;
   readonly uploadBlockBytes?: number;
+  readonly leaseMs?: number;
+  readonly leaseWithinMs?: number;
 }
 
 function positiveNumber(flag: string): (value: string) => number {

@@ -69,7 +69,11 @@ export interface MigrationStatusDetails {
 
 export interface StartMigration {
   readonly sourceDatabaseName: string;
+  /** A folder, or an SMB share `\\host\share\path` (read by the service's runtime nodes). */
   readonly backupFolder: string;
+  /** The share's account and password (write-only: the service never returns it). */
+  readonly shareUserName?: string;
+  readonly sharePassword?: string;
   readonly offline: boolean;
   readonly lastBackupName?: string;
 }
@@ -152,7 +156,15 @@ export class ServiceClient {
     return this.#call('PUT', `${migrations(service)}/${enc(targetDbName)}`, {
       properties: {
         sourceDatabaseName: input.sourceDatabaseName,
-        backupConfiguration: { sourceLocation: { fileShare: { path: input.backupFolder } } },
+        backupConfiguration: {
+          sourceLocation: {
+            fileShare: {
+              path: input.backupFolder,
+              ...(input.shareUserName ? { username: input.shareUserName } : {}),
+              ...(input.sharePassword !== undefined ? { password: input.sharePassword } : {}),
+            },
+          },
+        },
         offlineConfiguration: {
           offline: input.offline,
           ...(input.lastBackupName ? { lastBackupName: input.lastBackupName } : {}),

@@ -30,6 +30,8 @@ import {
 } from '../runtime-protocol/index.js';
 import { AzureBlobStore, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
 import { LocalFolderSource } from './local-folder-source.js';
+import { SmbShareSource } from './smb-share-source.js';
+import { UploadRateLimit } from './upload-rate-limit.js';
 
 /** What a node reads backups through: a local or mounted folder, or an SMB share. */
 export interface NodeBackupSource {
@@ -43,6 +45,8 @@ export interface NodeBackupSource {
     signal?: AbortSignal,
     options?: { firstAttempt?: boolean },
   ): Promise<{ dataRead: number; dataWritten: number; durationMs: number; contentMd5: string }>;
+  /** Frees what the source holds (an SMB source's spool folder). */
+  close?(): Promise<void>;
 }
 
 export interface RuntimeNodeOptions {
@@ -51,9 +55,15 @@ export interface RuntimeNodeOptions {
   readonly nodeName: string;
   /** Jobs run at once. Default 4. */
   readonly concurrentJobs?: number;
+  /** Block size of uploads (as `LocalFolderSource`'s). Default 4 MiB. */
+  readonly blockSizeBytes?: number;
+  /** A cap on the node's upload rate, all uploads together. Default: none. */
+  readonly maxUploadBytesPerSecond?: number;
+  /** The TCP port of the SMB servers this node reads shares from. Default 445. */
+  readonly smbPort?: number;
   /**
-   * The source for a backup location. Default: a `LocalFolderSource` for folders; network shares
-   * need the caller's (the CLI passes the SMB share source).
+   * The source for a backup location. Default: a `LocalFolderSource` for folders, an
+   * `SmbShareSource` (Samba's smbclient) for `\\host\share\path`.
    */
   readonly sourceFor?: (location: BackupLocation) => NodeBackupSource;
   /** One line per thing worth telling (registration, a job failed, the service unreachable). */
@@ -67,6 +77,7 @@ export class RuntimeNode {
   readonly #stopper = new AbortController();
   readonly #sources = new Map<string, NodeBackupSource>();
   readonly #stores = new Map<string, BlobStore>();
+  readonly #rateLimit: UploadRateLimit | null;
   #registration: NodeRegistration | null = null;
   #running = 0;
   #sentBytes = 0;
@@ -78,6 +89,9 @@ export class RuntimeNode {
     this.#options = options;
     this.#client = new RuntimeClient(options.serviceUrl);
     this.#limit = options.concurrentJobs ?? 4;
+    this.#rateLimit = options.maxUploadBytesPerSecond
+      ? new UploadRateLimit(options.maxUploadBytesPerSecond)
+      : null;
     if (!Number.isInteger(this.#limit) || this.#limit < 1 || this.#limit > 64)
       throw new RangeError(`concurrentJobs must be 1 to 64, not ${this.#limit}.`);
   }
@@ -101,10 +115,15 @@ export class RuntimeNode {
    */
   async run(): Promise<void> {
     const registration = this.#registration ?? (await this.register());
-    await Promise.all([
-      this.#heartbeats(registration),
-      ...Array.from({ length: this.#limit }, () => this.#jobs(registration)),
-    ]);
+    try {
+      await Promise.all([
+        this.#heartbeats(registration),
+        ...Array.from({ length: this.#limit }, () => this.#jobs(registration)),
+      ]);
+    } finally {
+      // Spooled copies of share files are deleted.
+      for (const source of this.#sources.values()) await source.close?.().catch(() => undefined);
+    }
     if (this.#fatal) throw this.#fatal;
   }
 
@@ -245,10 +264,15 @@ export class RuntimeNode {
   }
 
   #source(location: BackupLocation): NodeBackupSource {
-    const key = JSON.stringify([location.path, location.username ?? null]);
+    // The password is part of the key: a migration started again with another one gets a new source.
+    const key = JSON.stringify([
+      location.path,
+      location.username ?? null,
+      location.password ?? null,
+    ]);
     let source = this.#sources.get(key);
     if (!source) {
-      source = this.#options.sourceFor?.(location) ?? localSource(location);
+      source = this.#options.sourceFor?.(location) ?? this.#defaultSource(location);
       this.#sources.set(key, source);
     }
     return source;
@@ -269,9 +293,26 @@ export class RuntimeNode {
               containerName: storage.containerName,
               credential: { sasToken: storage.sasToken },
             });
+      if (this.#rateLimit) store = this.#rateLimit.wrap(store);
       this.#stores.set(key, store);
     }
     return store;
+  }
+
+  #defaultSource(location: BackupLocation): NodeBackupSource {
+    const { blockSizeBytes, smbPort } = this.#options;
+    const blocks = blockSizeBytes ? { blockSizeBytes } : {};
+    if (!isNetworkShare(location.path)) return new LocalFolderSource(location.path, blocks);
+    if (!location.username || location.password === undefined)
+      throw new Error(
+        `${location.path} is an SMB share: the migration must give its user name and password (backupConfiguration.sourceLocation.fileShare).`,
+      );
+    return new SmbShareSource(location.path, {
+      userName: location.username,
+      password: location.password,
+      ...(smbPort ? { port: smbPort } : {}),
+      ...blocks,
+    });
   }
 
   /** A refused node stops; anything else is said (once per kind of failure) and tried again. */
@@ -306,12 +347,8 @@ export class RuntimeNode {
   }
 }
 
-function localSource(location: BackupLocation): NodeBackupSource {
-  if (/^(\\\\|\/\/)/.test(location.path))
-    throw new Error(
-      `${location.path} is a network share, and this node was started without an SMB client.`,
-    );
-  return new LocalFolderSource(location.path);
+function isNetworkShare(path: string): boolean {
+  return /^(\\\\|\/\/)/.test(path);
 }
 
 function cpuTimes(): { busy: number; total: number } {

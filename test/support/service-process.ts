@@ -100,6 +100,70 @@ export async function startService(options: StartService): Promise<ServiceProces
   };
 }
 
+export interface RuntimeNodeProcess {
+  readonly name: string;
+  /** What the node printed so far (stdout and stderr, interleaved). */
+  output(): string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  readonly exited: Promise<number | NodeJS.Signals>;
+  /** Sends `signal` and resolves once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * Starts `sqlmig runtime --service URL --name NAME …` with the auth key in SQLMIG_AUTH_KEY (as a
+ * user would keep it off the command line), and waits until it says it registered — unless
+ * `expectRegistered` is false (a node that must be refused).
+ */
+export async function startRuntimeNode(options: {
+  readonly url: string;
+  readonly authKey: string;
+  readonly name: string;
+  readonly args?: readonly string[];
+  readonly expectRegistered?: boolean;
+}): Promise<RuntimeNodeProcess> {
+  checkBuilt();
+  const child = spawn(
+    process.execPath,
+    [cliPath, 'runtime', '--service', options.url, '--name', options.name, ...(options.args ?? [])],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...withoutServiceEnv(), SQLMIG_AUTH_KEY: options.authKey },
+    },
+  );
+  children.add(child);
+  let log = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    log += chunk.toString('utf8');
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    log += chunk.toString('utf8');
+  });
+  const exited = new Promise<number | NodeJS.Signals>((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve(signal ?? code ?? -1);
+    });
+  });
+  const node: RuntimeNodeProcess = {
+    name: options.name,
+    output: () => log,
+    exited,
+    async kill(signal: NodeJS.Signals = 'SIGKILL') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  if (options.expectRegistered === false) return node;
+  await waitFor(`runtime node ${options.name} to register`, () =>
+    Promise.resolve(
+      /registered as node/.test(log) ||
+        (child.exitCode !== null && Promise.reject(new Error(`it exited: ${log}`))),
+    ),
+  );
+  return node;
+}
+
 /** Kills every process these helpers started that is still running (for `afterAll`). */
 export async function killAll(): Promise<void> {
   await Promise.all(

@@ -1,0 +1,234 @@
+/**
+ * End to end with integration runtime nodes as their own processes: `sqlmig up` and two
+ * `sqlmig runtime` nodes registered with a service's auth keys migrate a real chain from the corpus,
+ * from a folder and from an SMB share served by a real Samba on loopback. One node is killed in the
+ * middle of an upload and the other finishes it from the blocks already staged; keys that are wrong
+ * or regenerated are refused; a node removed with deleteNode stops. The blobs must be the source
+ * files byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { MigrationResource } from '../../src/client/index.js';
+import { LocalFolderBlobStore } from '../../src/storage/index.js';
+import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
+import { sambaForTests, type TestSamba } from '../support/samba.js';
+import {
+  arrive,
+  killAll,
+  sqlmig,
+  startRuntimeNode,
+  startService,
+  waitFor,
+  type RuntimeNodeProcess,
+  type ServiceProcess,
+} from '../support/service-process.js';
+
+if (!hasBackupCorpus) console.warn(`Skipping the runtime node tests: ${corpusSkipReason}.`);
+const samba = sambaForTests();
+
+const chainNames = [
+  'RestoreTimeClean.bak',
+  'RestoreTimeClean_1.trn',
+  'RestoreTimeClean_2.trn',
+  'RestoreTimeClean_3.trn',
+];
+const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+
+function fileInfo(m: MigrationResource, name: string) {
+  for (const set of m.properties.migrationStatusDetails?.activeBackupSets ?? [])
+    for (const f of set.listOfBackupFiles) if (f.fileName === name) return f;
+  return undefined;
+}
+
+describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
+  let root = '';
+  let dataDir = '';
+  let service: ServiceProcess;
+  const nodes: RuntimeNodeProcess[] = [];
+  const cli = (...args: string[]) => sqlmig([...args, '--data-dir', dataDir]);
+  const get = (name: string) => service.client.getMigration('branch', name);
+  const describeState = (name: string) => async () =>
+    [
+      JSON.stringify(await get(name), null, 1),
+      `--- service output ---\n${service.output()}`,
+      ...nodes.map((n) => `--- node ${n.name} ---\n${n.output()}`),
+    ].join('\n');
+  const until = <T>(what: string, name: string, probe: () => Promise<T | undefined | false>) =>
+    waitFor(what, probe, { timeoutMs: 30_000, describe: describeState(name) });
+  const node = async (options: Parameters<typeof startRuntimeNode>[0]) => {
+    const started = await startRuntimeNode(options);
+    nodes.push(started);
+    return started;
+  };
+  const allRestored = (name: string) =>
+    until(`every file of ${name} Restored`, name, async () => {
+      const m = await get(name);
+      return chainNames.every((f) => fileInfo(m, f)?.status === 'Restored') && m;
+    });
+  /**
+   * The database's blobs, each compared with its source file byte for byte (by MD5 and size). Log
+   * backups are named `.log` in the container (Log Replay Service's names), so the blob's source is
+   * the one its name without extension points to.
+   */
+  const expectBlobsIdentical = async (db: string) => {
+    const store = new LocalFolderBlobStore(join(dataDir, 'blobs'));
+    const blobs = await store.list(`${db}/`);
+    const stem = (name: string) => basename(name).replace(/\.[^.]+$/, '');
+    expect(blobs.map((b) => stem(b.name)).sort()).toEqual(chainNames.map(stem).sort());
+    for (const blob of blobs) {
+      const sourceName = chainNames.find((n) => stem(n) === stem(blob.name)) ?? blob.name;
+      const source = await readFile(chain(sourceName));
+      expect(blob.size).toBe(source.length);
+      const stored = await store.openRead(blob.name);
+      try {
+        expect(md5(await stored.read(0, source.length))).toBe(md5(source));
+      } finally {
+        await stored.close();
+      }
+      expect(blob.contentMd5).toBe(md5(source));
+    }
+  };
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'sqlmig-ir-e2e-'));
+    dataDir = join(root, 'data');
+    service = await startService({
+      dataDir,
+      args: ['--poll-interval-ms', '100', '--lease-ms', '1500', '--lease-within-ms', '20000'],
+    });
+    expect((await cli('service', 'create', 'branch')).code).toBe(0);
+  });
+  afterEach(async () => {
+    await Promise.all(nodes.splice(0).map((n) => n.kill('SIGKILL')));
+    await service.stop();
+    await rm(root, { recursive: true, force: true });
+  });
+  afterAll(killAll);
+
+  it('two nodes migrate a chain from a folder; one killed mid-upload, the other resumes it', async () => {
+    const folder = join(root, 'backups', 'Sales');
+    await mkdir(folder, { recursive: true });
+    const keys = await service.client.listAuthKeys('branch');
+    // Node A uploads slowly, in small blocks, one job at a time: it is killed in the middle.
+    const a = await node({
+      url: service.url,
+      authKey: keys.authKey1,
+      name: 'node-a',
+      args: ['--jobs', '1', '--block-size-kib', '64', '--max-upload-kib-per-second', '256'],
+    });
+    await arrive(folder, chain('RestoreTimeClean.bak'));
+    const started = await cli(
+      'migration',
+      'start',
+      '--service-name',
+      'branch',
+      '--target-db',
+      'Sales',
+      '--source-db',
+      'RestoreTimeClean',
+      '--backup-folder',
+      folder,
+    );
+    expect(started.code, started.stderr).toBe(0);
+    const full = await until('the full to be half uploaded by node A', 'Sales', async () => {
+      const f = fileInfo(await get('Sales'), 'RestoreTimeClean.bak');
+      return f?.status === 'Uploading' && f.dataWritten > 0 && f.dataWritten < f.totalSize && f;
+    });
+    await a.kill('SIGKILL');
+    // Same block size as node A's: the blocks it staged are the ones node B would send.
+    const b = await node({
+      url: service.url,
+      authKey: keys.authKey2,
+      name: 'node-b',
+      args: ['--block-size-kib', '64'],
+    });
+    for (const name of chainNames.slice(1)) await arrive(folder, chain(name));
+    const done = await allRestored('Sales');
+    // Node B sent only what node A had not staged (plus the blocks A had in flight).
+    const resumed = fileInfo(done, 'RestoreTimeClean.bak');
+    expect(resumed?.dataWritten).toBeLessThan(full.totalSize);
+    expect(resumed?.dataWritten).toBeGreaterThan(0);
+    expect(b.output()).not.toContain('failed');
+    expect((await cli('migration', 'cutover', 'Sales', '--service-name', 'branch')).code).toBe(0);
+    await until('Succeeded', 'Sales', async () => {
+      const m = await get('Sales');
+      return m.properties.migrationStatus === 'Succeeded' && m;
+    });
+    await expectBlobsIdentical('Sales');
+    const shown = await cli('service', 'nodes', 'branch');
+    expect(shown.stdout).toContain('integration runtime Online');
+    expect(shown.stdout).toMatch(/node-a: last seen/);
+    expect(shown.stdout).toMatch(/node-b: last seen .*jobs \d+\/4/);
+  });
+
+  it('refuses wrong and regenerated keys, and stops a node removed by deleteNode', async () => {
+    const wrong = await node({
+      url: service.url,
+      authKey: 'sqlmig-ir-this-is-not-a-key',
+      name: 'stranger',
+      expectRegistered: false,
+    });
+    expect(await wrong.exited).toBe(1);
+    expect(wrong.output()).toContain("is not one of any migration service's two keys");
+    expect(wrong.output()).not.toContain('sqlmig-ir-this-is-not-a-key');
+
+    const before = await service.client.listAuthKeys('branch');
+    const kept = await node({ url: service.url, authKey: before.authKey1, name: 'kept' });
+    expect((await cli('service', 'keys', 'branch', '--regenerate', 'authKey1')).code).toBe(0);
+    const late = await node({
+      url: service.url,
+      authKey: before.authKey1,
+      name: 'late',
+      expectRegistered: false,
+    });
+    expect(await late.exited).toBe(1);
+    expect(late.output()).toContain('regenerated key stops working for new registrations');
+
+    // The node registered before the key changed goes on until it is removed.
+    const removed = await cli('service', 'delete-node', 'branch', 'kept');
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(await kept.exited).toBe(1);
+    expect(kept.output()).toContain('deleteNode');
+  });
+
+  describe.skipIf(!samba.available)('from an SMB share', () => {
+    let server: TestSamba | undefined;
+    beforeEach(async () => {
+      if (samba.available) server = await samba.start();
+    });
+    afterEach(async () => {
+      await server?.stop();
+    });
+
+    it('migrates a chain from \\\\host\\share\\folder through a node, byte for byte', async () => {
+      if (!server) throw new Error('Samba did not start');
+      const folder = join(server.backupsFolder, 'Sales');
+      await mkdir(folder, { recursive: true });
+      for (const name of chainNames) await arrive(folder, chain(name));
+      const keys = await service.client.listAuthKeys('branch');
+      await node({
+        url: service.url,
+        authKey: keys.authKey1,
+        name: 'share-node',
+        args: ['--smb-port', String(server.port)],
+      });
+      await service.client.startMigration('branch', 'SalesShare', {
+        sourceDatabaseName: 'RestoreTimeClean',
+        backupFolder: server.location('backups', 'Sales'),
+        offline: false,
+        shareUserName: server.userName,
+        sharePassword: server.password,
+      });
+      await allRestored('SalesShare');
+      await expectBlobsIdentical('SalesShare');
+      const m = await get('SalesShare');
+      expect(JSON.stringify(m)).not.toContain(server.password);
+    });
+  });
+});

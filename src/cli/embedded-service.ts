@@ -21,7 +21,15 @@ import {
   type MigrationRecord,
   type SealedSecret,
 } from '../service/state/index.js';
-import { LocalFolderBlobStore } from '../storage/index.js';
+import {
+  AzureBlobStore,
+  LocalFolderBlobStore,
+  uploadSasFor,
+  type AzureBlobStoreOptions,
+  type BlobStore,
+  type UploadSas,
+} from '../storage/index.js';
+import type { UploadStorage } from '../runtime-protocol/index.js';
 import { createRehearsalTarget } from '../targets/index.js';
 
 export interface EmbeddedServiceOptions {
@@ -45,10 +53,17 @@ export interface EmbeddedServiceOptions {
   readonly leaseMs?: number;
   /** How long a job waits for a runtime node before the migration says none is online. Default 60 s. */
   readonly leaseWithinMs?: number;
+  /**
+   * An Azure Blob container to upload the backups into (and restore from), instead of the data
+   * folder's `blobs/`. Runtime nodes get a SAS for it, never the account key.
+   */
+  readonly uploadStorage?: AzureBlobStoreOptions;
 }
 
 export interface EmbeddedService {
   readonly url: string;
+  /** Where the backups are uploaded (no secret). */
+  readonly uploadsTo: string;
   readonly token: string;
   readonly tokenFile: string;
   close(): Promise<void>;
@@ -86,9 +101,31 @@ async function startLocked(
     await loadSecretKey({ dataDir: options.dataDir, env: process.env }),
   );
   const { token, tokenFile } = await serviceToken(options.dataDir);
-  const blobs = new LocalFolderBlobStore(join(options.dataDir, 'blobs'));
-  // A process killed in the middle of a write leaves a temporary file; its upload starts again.
-  await blobs.removeLeftovers();
+  const blobFolder = join(options.dataDir, 'blobs');
+  let blobs: BlobStore;
+  if (options.uploadStorage) {
+    blobs = new AzureBlobStore(options.uploadStorage);
+  } else {
+    const local = new LocalFolderBlobStore(blobFolder);
+    // A process killed in the middle of a write leaves a temporary file; its upload starts again.
+    await local.removeLeftovers();
+    blobs = local;
+  }
+  const uploadStorage = options.uploadStorage;
+  let sas: UploadSas | null = null;
+  /** What runtime nodes upload into: the same store, through a SAS renewed when half spent. */
+  const storageForNodes = (): UploadStorage => {
+    if (!uploadStorage) return { kind: 'localFolder', path: blobFolder };
+    const validForMs = 24 * 3600_000;
+    if (!sas || (sas.expiresOn && Date.parse(sas.expiresOn) - Date.now() < validForMs / 2))
+      sas = uploadSasFor(uploadStorage, validForMs);
+    return {
+      kind: 'azureBlob',
+      accountUrl: sas.accountUrl,
+      containerName: sas.containerName,
+      sasToken: sas.sasToken,
+    };
+  };
   // Uploads go through this process's engine, which tells the target of each committed blob: the
   // target's own listing of every folder is only the safety net, every 30 s (listing 200 folders of
   // a hundred backups costs a stat per blob).
@@ -128,8 +165,7 @@ async function startLocked(
         ...(login.username ? { username: login.username } : {}),
         ...(login.password ? { password: secrets.open(login.password) } : {}),
       },
-      // Nodes on this machine write into the service's own blob folder.
-      storage: { kind: 'localFolder', path: join(options.dataDir, 'blobs') },
+      storage: storageForNodes,
     });
   };
   const engine = new MigrationEngine({
@@ -232,6 +268,7 @@ async function startLocked(
 
   return {
     url,
+    uploadsTo: blobs.description,
     token,
     tokenFile,
     async close() {

@@ -3,6 +3,7 @@
  */
 import { Option, type Command } from 'commander';
 
+import type { AzureBlobStoreOptions } from '../storage/index.js';
 import { startEmbeddedService } from './embedded-service.js';
 import { connect, defaultDataDir, type ConnectionOptions } from './service-connection.js';
 
@@ -34,6 +35,11 @@ export function registerServiceCommands(program: Command): void {
         .argParser(positiveNumber('--upload-block-bytes'))
         .hideHelp(),
     )
+    .option(
+      '--upload-storage-url <url>',
+      "upload the backups into Azure Blob Storage: the account's blob endpoint (https://ACCOUNT.blob.core.windows.net); its key in SQLMIG_STORAGE_ACCOUNT_KEY, or a container SAS in SQLMIG_STORAGE_SAS",
+    )
+    .option('--upload-container <name>', 'the container, with --upload-storage-url')
     .addOption(
       new Option('--lease-ms <ms>', "how long a runtime node's lease lasts without a report")
         .argParser(positiveNumber('--lease-ms'))
@@ -45,7 +51,9 @@ export function registerServiceCommands(program: Command): void {
         .hideHelp(),
     )
     .action(async (options: UpOptions) => {
+      const uploadStorage = uploadStorageOf(options);
       const service = await startEmbeddedService({
+        ...(uploadStorage ? { uploadStorage } : {}),
         dataDir: options.dataDir,
         port: options.port,
         databaseUrl: process.env.SQLMIG_DATABASE_URL,
@@ -61,6 +69,7 @@ export function registerServiceCommands(program: Command): void {
         [
           `sqlmig is running at ${service.url} (data folder ${options.dataDir}).`,
           `Target: rehearsal — Log Replay Service's rules are applied to the uploaded backups; nothing is restored.`,
+          `Uploads go to ${service.uploadsTo}.`,
           `API: ${service.url}/api (OpenAPI document: ${service.url}/api/openapi.json), token in ${service.tokenFile}.`,
           `Next: sqlmig migration start --target-db NAME --source-db NAME --backup-folder PATH --mode online`,
           'Ctrl-C stops it (a second Ctrl-C forces).',
@@ -220,6 +229,27 @@ interface UpOptions {
   readonly uploadBlockBytes?: number;
   readonly leaseMs?: number;
   readonly leaseWithinMs?: number;
+  readonly uploadStorageUrl?: string;
+  readonly uploadContainer?: string;
+}
+
+/** `--upload-storage-url` and `--upload-container`, with the credential from the environment. */
+function uploadStorageOf(options: UpOptions): AzureBlobStoreOptions | null {
+  const { uploadStorageUrl: accountUrl, uploadContainer: containerName } = options;
+  if (!accountUrl && !containerName) return null;
+  if (!accountUrl || !containerName)
+    throw new Error('--upload-storage-url and --upload-container go together.');
+  const accountKey = process.env.SQLMIG_STORAGE_ACCOUNT_KEY;
+  const sasToken = process.env.SQLMIG_STORAGE_SAS;
+  if (Boolean(accountKey) === Boolean(sasToken))
+    throw new Error(
+      "Give the storage account's credential in the environment, one of: SQLMIG_STORAGE_ACCOUNT_KEY (the account key) or SQLMIG_STORAGE_SAS (a container SAS with read, create, write, delete and list).",
+    );
+  return {
+    accountUrl,
+    containerName,
+    credential: accountKey ? { accountKey } : { sasToken: sasToken ?? '' },
+  };
 }
 
 function positiveNumber(flag: string): (value: string) => number {

@@ -5,6 +5,8 @@
 export type { BlobProperties, BlobStore, CommitOptions, StagedBlock } from './blob-store.js';
 export { validateBlobName } from './blob-rules.js';
 export { AzureBlobStore } from './azure-blob-store.js';
+export { uploadSasFor } from './azure-upload-sas.js';
+export type { UploadSas } from './azure-upload-sas.js';
 export type {
   AzureBlobCredential,
   AzureBlobStoreOptions,

@@ -30,6 +30,8 @@ export interface StartService {
   readonly dataDir: string;
   /** More flags for `sqlmig up` (the hidden `--poll-interval-ms`, …). */
   readonly args?: readonly string[];
+  /** More environment variables (a storage account key, …). */
+  readonly env?: Readonly<Record<string, string>>;
   readonly startTimeoutMs?: number;
 }
 
@@ -46,7 +48,7 @@ export async function startService(options: StartService): Promise<ServiceProces
   const child = spawn(
     process.execPath,
     [cliPath, 'up', '--data-dir', options.dataDir, '--port', '0', ...(options.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: withoutServiceEnv() },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...withoutServiceEnv(), ...options.env } },
   );
   children.add(child);
   let log = '';

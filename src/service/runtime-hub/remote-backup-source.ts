@@ -29,8 +29,11 @@ export interface RemoteBackupSourceOptions {
   /** Which migration, for the jobs' descriptions. */
   readonly migrationName: string;
   readonly location: BackupLocation;
-  /** Where nodes upload: must be the store the engine and the target use (`upload`'s `store`). */
-  readonly storage: UploadStorage;
+  /**
+   * Where nodes upload, asked for each upload (a SAS is renewed before it expires): the store the
+   * engine and the target use (`upload`'s `store`).
+   */
+  readonly storage: () => UploadStorage;
 }
 
 export class RemoteBackupSource implements BackupSource {
@@ -72,7 +75,7 @@ export class RemoteBackupSource implements BackupSource {
       {
         name,
         blobName,
-        storage: this.#options.storage,
+        storage: this.#options.storage(),
         firstAttempt: options.firstAttempt ?? false,
       },
       {

@@ -1,0 +1,160 @@
+/**
+ * End to end into Azure Blob Storage (Azurite, started by the test): `sqlmig up` uploads into a
+ * container given by `--upload-storage-url`/`--upload-container` with the account key in the
+ * environment, two `sqlmig runtime` nodes upload with the SAS the service gives them, and the
+ * rehearsal target restores from the container. Azurite is restarted in the middle of an upload and
+ * the upload goes on; the blobs must be the source files byte for byte, and neither the key nor the
+ * SAS may appear in what the service or the nodes print.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import type { MigrationResource } from '../../src/client/index.js';
+import { AzureBlobStore } from '../../src/storage/index.js';
+import { azuriteForTests, type TestAzurite } from '../support/azurite.js';
+import { corpusFile, hasBackupCorpus } from '../support/corpus.js';
+import {
+  arrive,
+  killAll,
+  sqlmig,
+  startRuntimeNode,
+  startService,
+  waitFor,
+  type RuntimeNodeProcess,
+  type ServiceProcess,
+} from '../support/service-process.js';
+
+const azurite = azuriteForTests();
+const chainNames = [
+  'RestoreTimeClean.bak',
+  'RestoreTimeClean_1.trn',
+  'RestoreTimeClean_2.trn',
+  'RestoreTimeClean_3.trn',
+];
+const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
+const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
+const stem = (name: string) => basename(name).replace(/\.[^.]+$/, '');
+
+function fileInfo(m: MigrationResource, name: string) {
+  for (const set of m.properties.migrationStatusDetails?.activeBackupSets ?? [])
+    for (const f of set.listOfBackupFiles) if (f.fileName === name) return f;
+  return undefined;
+}
+
+describe.skipIf(!azurite.available || !hasBackupCorpus)(
+  'runtime nodes uploading to Azure Blob (Azurite)',
+  () => {
+    let root = '';
+    let server: TestAzurite;
+    let container = '';
+    let service: ServiceProcess;
+    const nodes: RuntimeNodeProcess[] = [];
+    const get = (name: string) => service.client.getMigration('branch', name);
+    const describeState = (name: string) => async () =>
+      [
+        JSON.stringify(await get(name), null, 1),
+        `--- service output ---\n${service.output()}`,
+        ...nodes.map((n) => `--- node ${n.name} ---\n${n.output()}`),
+      ].join('\n');
+
+    beforeEach(async () => {
+      if (!azurite.available) return;
+      server = await azurite.start();
+      container = await server.createContainer();
+      root = await mkdtemp(join(tmpdir(), 'sqlmig-ir-azure-'));
+      service = await startService({
+        dataDir: join(root, 'data'),
+        args: [
+          '--poll-interval-ms',
+          '100',
+          '--lease-ms',
+          '1500',
+          '--upload-storage-url',
+          server.accountUrl,
+          '--upload-container',
+          container,
+        ],
+        env: { SQLMIG_STORAGE_ACCOUNT_KEY: server.accountKey },
+      });
+      const created = await sqlmig([
+        'service',
+        'create',
+        'branch',
+        '--data-dir',
+        join(root, 'data'),
+      ]);
+      expect(created.code, created.stderr).toBe(0);
+    });
+    afterEach(async () => {
+      await Promise.all(nodes.splice(0).map((n) => n.kill('SIGKILL')));
+      await service.stop();
+      await server.stop();
+      await rm(root, { recursive: true, force: true });
+    });
+    afterAll(killAll);
+
+    it('uploads through two nodes with a SAS, goes on across an Azurite restart, byte for byte', async () => {
+      const folder = join(root, 'backups', 'Sales');
+      await mkdir(folder, { recursive: true });
+      for (const name of chainNames) await arrive(folder, chain(name));
+      const keys = await service.client.listAuthKeys('branch');
+      const slow = ['--jobs', '1', '--block-size-kib', '64', '--max-upload-kib-per-second', '384'];
+      for (const [name, key] of [
+        ['node-a', keys.authKey1],
+        ['node-b', keys.authKey2],
+      ] as const)
+        nodes.push(await startRuntimeNode({ url: service.url, authKey: key, name, args: slow }));
+      await service.client.startMigration('branch', 'Sales', {
+        sourceDatabaseName: 'RestoreTimeClean',
+        backupFolder: folder,
+        offline: false,
+      });
+      await waitFor(
+        'the full to be part uploaded',
+        async () => {
+          const f = fileInfo(await get('Sales'), 'RestoreTimeClean.bak');
+          return f?.status === 'Uploading' && f.dataWritten > 0 && f.dataWritten < f.totalSize;
+        },
+        { timeoutMs: 30_000, describe: describeState('Sales') },
+      );
+      await server.restart();
+      const done = await waitFor(
+        'every file Restored',
+        async () => {
+          const m = await get('Sales');
+          return chainNames.every((f) => fileInfo(m, f)?.status === 'Restored') && m;
+        },
+        { timeoutMs: 60_000, describe: describeState('Sales') },
+      );
+      expect(done.properties.migrationStatusDetails?.isFullBackupRestored).toBe(true);
+
+      const store = new AzureBlobStore({
+        accountUrl: server.accountUrl,
+        containerName: container,
+        credential: { accountKey: server.accountKey },
+      });
+      const blobs = await store.list('Sales/');
+      expect(blobs.map((b) => stem(b.name)).sort()).toEqual(chainNames.map(stem).sort());
+      for (const blob of blobs) {
+        const source = await readFile(
+          chain(chainNames.find((n) => stem(n) === stem(blob.name)) ?? ''),
+        );
+        expect(blob.size).toBe(source.length);
+        expect(blob.contentMd5).toBe(md5(source));
+        const read = await store.openRead(blob.name);
+        try {
+          expect(md5(await read.read(0, source.length))).toBe(md5(source));
+        } finally {
+          await read.close();
+        }
+      }
+    const printed = [service.output(), ...nodes.map((n) => n.output())].join('\n');
+      expect(printed).not.toContain(server.accountKey);
+      expect(printed).not.toMatch(/sig=/);
+    });
+  },
+);

@@ -232,6 +232,7 @@ async function startLocked(
     nodeOfflineAfterMs: 120_000,
     nodeHeartbeatIntervalMs: 30_000,
     runtimeWork,
+    storageForNodes,
   });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
   const port = await new Promise<number>((resolve, reject) => {

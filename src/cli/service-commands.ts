@@ -211,6 +211,43 @@ export function registerServiceCommands(program: Command): void {
   });
   connection(
     service
+      .command('test-connection')
+      .argument('[name]', 'the service', 'default')
+      .requiredOption(
+        '--backup-folder <path>',
+        'the folder or SMB share (\\\\host\\share\\path) to reach from the node',
+      )
+      .option('--share-user <name>', "the share's account; its password in SQLMIG_SHARE_PASSWORD")
+      .option('--json', 'print JSON', false)
+      .description(
+        'Check through a runtime node each hop a migration needs: the backup location and the upload storage.',
+      ),
+  ).action(
+    async (
+      name: string,
+      options: ConnectionOptions & { backupFolder: string; shareUser?: string; json: boolean },
+    ) => {
+      const password = process.env.SQLMIG_SHARE_PASSWORD;
+      const result = await (
+        await connect(options)
+      ).testConnection(name, {
+        path: options.backupFolder,
+        ...(options.shareUser ? { username: options.shareUser } : {}),
+        ...(options.shareUser && password !== undefined ? { password } : {}),
+      });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      } else {
+        const lines = [`Checked from node ${result.nodeName}:`];
+        for (const check of result.checks)
+          lines.push(`  ${check.hop}: ${check.status} (${check.durationMs} ms). ${check.message}`);
+        process.stdout.write(`${lines.join('\n')}\n`);
+      }
+      if (result.checks.some((c) => c.status === 'Failed')) process.exitCode = 1;
+    },
+  );
+  connection(
+    service
       .command('delete-node')
       .argument('<name>', 'the service')
       .argument('<node>', 'the node')

@@ -3,6 +3,7 @@ export { ServiceClient, ServiceRequestError } from './service-client.js';
 export type {
   BackupFileInfo,
   BackupSetInfo,
+  ConnectionTest,
   MigrationResource,
   MigrationStatusDetails,
   NodeMonitoringData,

@@ -27,7 +27,7 @@ export interface NodeRegistration {
 
 export interface LeasedJobMessage {
   readonly leaseId: string;
-  readonly kind: 'list' | 'headers' | 'upload';
+  readonly kind: 'list' | 'headers' | 'upload' | 'testConnection';
   readonly description: string;
   readonly input: Readonly<Record<string, unknown>>;
   readonly leaseMs: number;

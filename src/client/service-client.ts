@@ -78,6 +78,17 @@ export interface StartMigration {
   readonly lastBackupName?: string;
 }
 
+/** A connection test: which node ran it, and each hop it checked. */
+export interface ConnectionTest {
+  readonly nodeName: string;
+  readonly checks: readonly {
+    readonly hop: string;
+    readonly status: 'Succeeded' | 'Failed' | 'Skipped';
+    readonly message: string;
+    readonly durationMs: number;
+  }[];
+}
+
 /** One integration runtime node as `listMonitoringData` reports it. */
 export interface NodeMonitoringData {
   readonly nodeName: string;
@@ -140,6 +151,15 @@ export class ServiceClient {
   }
   listMonitoringData(name: string): Promise<{ name: string; nodes: NodeMonitoringData[] }> {
     return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/listMonitoringData`);
+  }
+  /** Each hop a migration needs, checked through one of the service's runtime nodes. */
+  testConnection(
+    name: string,
+    backupLocation: { path: string; username?: string; password?: string },
+  ): Promise<ConnectionTest> {
+    return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/testConnection`, {
+      backupLocation,
+    });
   }
   deleteNode(
     name: string,

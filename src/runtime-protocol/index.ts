@@ -5,12 +5,17 @@ export {
   checkListInput,
   checkListResult,
   checkProgress,
+  checkTestConnectionInput,
+  checkTestConnectionResult,
   checkUploadInput,
   checkUploadResult,
   ProtocolError,
 } from './jobs.js';
 export type {
   BackupLocation,
+  ConnectionCheck,
+  TestConnectionInput,
+  TestConnectionResult,
   HeadersInput,
   HeadersResult,
   ListInput,

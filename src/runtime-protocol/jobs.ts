@@ -7,6 +7,7 @@
  *   list     the files of a backup location          → { files: [{ name, size, modifiedAt }] }
  *   headers  one file's backup headers                → { wire }  (backup/file-result-wire.ts)
  *   upload   one file into the upload storage as a blob → { dataRead, dataWritten, durationMs, contentMd5 }
+ *   testConnection  each hop from the node: the backup location, the upload storage → { nodeName, checks }
  */
 
 /** Where a job's backups are: a folder on the node's machine, or an SMB share with its login. */
@@ -71,6 +72,23 @@ export interface UploadProgressReport {
   readonly dataWritten: number;
 }
 
+export interface TestConnectionInput {
+  readonly location: BackupLocation;
+  readonly storage: UploadStorage;
+}
+
+/** One hop checked from the node: what was tried, whether it worked, and what to do if not. */
+export interface ConnectionCheck {
+  readonly hop: 'backupLocation' | 'uploadStorage' | 'sourceSqlServer';
+  readonly status: 'Succeeded' | 'Failed' | 'Skipped';
+  readonly message: string;
+  readonly durationMs: number;
+}
+export interface TestConnectionResult {
+  readonly nodeName: string;
+  readonly checks: readonly ConnectionCheck[];
+}
+
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
@@ -93,20 +111,7 @@ export function checkHeadersInput(value: unknown): HeadersInput {
 
 export function checkUploadInput(value: unknown): UploadInput {
   const input = record(value, 'upload job');
-  const storage = record(input['storage'], 'upload job storage');
-  let checked: UploadStorage;
-  if (storage['kind'] === 'localFolder') {
-    checked = { kind: 'localFolder', path: text(storage, 'path', 'upload storage') };
-  } else if (storage['kind'] === 'azureBlob') {
-    checked = {
-      kind: 'azureBlob',
-      accountUrl: text(storage, 'accountUrl', 'upload storage'),
-      containerName: text(storage, 'containerName', 'upload storage'),
-      sasToken: text(storage, 'sasToken', 'upload storage'),
-    };
-  } else {
-    throw new ProtocolError(`The upload job's storage kind ${String(storage['kind'])} is unknown.`);
-  }
+  const checked = checkStorage(input['storage']);
   if (typeof input['firstAttempt'] !== 'boolean')
     throw new ProtocolError('The upload job has no "firstAttempt".');
   return {
@@ -115,6 +120,39 @@ export function checkUploadInput(value: unknown): UploadInput {
     storage: checked,
     blobName: text(input, 'blobName', 'upload job'),
     firstAttempt: input['firstAttempt'],
+  };
+}
+
+export function checkTestConnectionInput(value: unknown): TestConnectionInput {
+  const input = record(value, 'test connection job');
+  return {
+    location: checkLocation(input['location']),
+    storage: checkStorage(input['storage']),
+  };
+}
+
+export function checkTestConnectionResult(value: unknown): TestConnectionResult {
+  const result = record(value, 'test connection result');
+  const checks = result['checks'];
+  if (!Array.isArray(checks))
+    throw new ProtocolError('The test connection result has no "checks".');
+  const hops = new Set(['backupLocation', 'uploadStorage', 'sourceSqlServer']);
+  const statuses = new Set(['Succeeded', 'Failed', 'Skipped']);
+  return {
+    nodeName: text(result, 'nodeName', 'test connection result'),
+    checks: checks.map((c: unknown) => {
+      const check = record(c, 'connection check');
+      const hop = text(check, 'hop', 'connection check');
+      const status = text(check, 'status', 'connection check');
+      if (!hops.has(hop) || !statuses.has(status))
+        throw new ProtocolError(`The connection check ${hop}/${status} is not one sqlmig knows.`);
+      return {
+        hop: hop as ConnectionCheck['hop'],
+        status: status as ConnectionCheck['status'],
+        message: text(check, 'message', 'connection check'),
+        durationMs: count(check, 'durationMs', 'connection check'),
+      };
+    }),
   };
 }
 
@@ -153,6 +191,20 @@ export function checkProgress(value: unknown): UploadProgressReport {
     dataRead: count(report, 'dataRead', 'progress report'),
     dataWritten: count(report, 'dataWritten', 'progress report'),
   };
+}
+
+function checkStorage(value: unknown): UploadStorage {
+  const storage = record(value, 'upload storage');
+  if (storage['kind'] === 'localFolder')
+    return { kind: 'localFolder', path: text(storage, 'path', 'upload storage') };
+  if (storage['kind'] === 'azureBlob')
+    return {
+      kind: 'azureBlob',
+      accountUrl: text(storage, 'accountUrl', 'upload storage'),
+      containerName: text(storage, 'containerName', 'upload storage'),
+      sasToken: text(storage, 'sasToken', 'upload storage'),
+    };
+  throw new ProtocolError(`The upload storage kind ${String(storage['kind'])} is unknown.`);
 }
 
 function checkLocation(value: unknown): BackupLocation {

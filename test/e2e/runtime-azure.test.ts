@@ -152,7 +152,7 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
           await read.close();
         }
       }
-    const printed = [service.output(), ...nodes.map((n) => n.output())].join('\n');
+      const printed = [service.output(), ...nodes.map((n) => n.output())].join('\n');
       expect(printed).not.toContain(server.accountKey);
       expect(printed).not.toMatch(/sig=/);
     });

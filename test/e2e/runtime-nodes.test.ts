@@ -161,6 +161,16 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
       return m.properties.migrationStatus === 'Succeeded' && m;
     });
     await expectBlobsIdentical('Sales');
+    // The connection test names the failing hop, and goes on to the next.
+    const good = await cli('service', 'test-connection', 'branch', '--backup-folder', folder);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).toMatch(/backupLocation: Succeeded .*4 file\(s\)/);
+    expect(good.stdout).toMatch(/uploadStorage: Succeeded .*test blob/);
+    const missing = join(root, 'no-such-folder');
+    const bad = await cli('service', 'test-connection', 'branch', '--backup-folder', missing);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/backupLocation: Failed/);
+    expect(bad.stdout).toMatch(/uploadStorage: Succeeded/);
     const shown = await cli('service', 'nodes', 'branch');
     expect(shown.stdout).toContain('integration runtime Online');
     expect(shown.stdout).toMatch(/node-a: last seen/);
@@ -225,6 +235,16 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
         shareUserName: server.userName,
         sharePassword: server.password,
       });
+      const test = (password: string) =>
+        service.client.testConnection('branch', {
+          path: server?.location('backups', 'Sales') ?? '',
+          username: server?.userName ?? '',
+          password,
+        });
+      const wrong = await test('not-the-password');
+      expect(wrong.checks[0]).toMatchObject({ hop: 'backupLocation', status: 'Failed' });
+      expect(wrong.checks[0]?.message).not.toContain('not-the-password');
+      expect((await test(server.password)).checks[0]).toMatchObject({ status: 'Succeeded' });
       await allRestored('SalesShare');
       await expectBlobsIdentical('SalesShare');
       const m = await get('SalesShare');

@@ -1,4 +1,5 @@
 import type { MigrationEngine } from '../engine/index.js';
+import type { UploadStorage } from '../../runtime-protocol/index.js';
 import type { WorkQueue } from '../runtime-hub/index.js';
 import type { SealedSecret, StateStore } from '../state/index.js';
 
@@ -18,4 +19,6 @@ export interface ApiContext {
   readonly nodeHeartbeatIntervalMs: number;
   /** The jobs of the services' integration runtime nodes. */
   readonly runtimeWork: WorkQueue;
+  /** Where runtime nodes upload (for their connection test). */
+  readonly storageForNodes: () => UploadStorage;
 }

@@ -21,6 +21,8 @@ import {
   ServiceResource,
 } from './schemas.js';
 import { migrationResource } from './migration-resource.js';
+import { TestConnectionRequest, TestConnectionResponse } from './runtime-schemas.js';
+import { checkTestConnectionResult } from '../../runtime-protocol/index.js';
 
 const errors = errorResponses('No such service.');
 const base = '/api/sqlMigrationServices';
@@ -227,6 +229,53 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       ctx.runtimeWork.dropNode(record.name, nodeName);
       const nodes = await ctx.store.transaction((tx) => tx.listNodes(record.name));
       return c.json({ name: record.name, nodes: nodes.map(nodeMonitoring) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: `${base}/{serviceName}/testConnection`,
+      summary:
+        "Check, through one of the service's runtime nodes, each hop a migration needs: the backup location and the upload storage",
+      request: {
+        params: ServiceParams,
+        body: {
+          content: { 'application/json': { schema: TestConnectionRequest } },
+          required: true,
+        },
+      },
+      responses: { 200: json(TestConnectionResponse, 'Each hop, checked.'), ...errors },
+    }),
+    async (c) => {
+      const record = await getService(c.req.valid('param').serviceName);
+      const { backupLocation } = c.req.valid('json');
+      const nodes = await ctx.store.transaction((tx) => tx.listNodes(record.name));
+      if (runtimeState(nodes, ctx) !== 'Online')
+        throw new ApiError(
+          409,
+          'RuntimeNotOnline',
+          `No integration runtime node of service ${record.name} is online to test from. Start one next to the backups with "sqlmig runtime --service URL --auth-key KEY" (sqlmig service keys ${record.name}).`,
+        );
+      const result = await ctx.runtimeWork
+        .submit(
+          record.name,
+          {
+            kind: 'testConnection',
+            description: `test the connection to ${backupLocation.path}`,
+            input: { location: backupLocation, storage: ctx.storageForNodes() },
+          },
+          { signal: AbortSignal.timeout(60_000) },
+        )
+        .catch((error: unknown) => {
+          throw new ApiError(
+            504,
+            'TestConnectionFailed',
+            `The connection test did not complete: ${error instanceof Error ? error.message : String(error)}`,
+          );
+        });
+      const { nodeName, checks } = checkTestConnectionResult(result);
+      return c.json({ nodeName, checks: [...checks] }, 200);
     },
   );
 

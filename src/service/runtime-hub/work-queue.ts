@@ -20,7 +20,7 @@ import { randomUUID } from 'node:crypto';
 
 import { RuntimeJobError } from './runtime-job-error.js';
 
-export type JobKind = 'list' | 'headers' | 'upload';
+export type JobKind = 'list' | 'headers' | 'upload' | 'testConnection';
 
 /** What a node needs to do a job; `secrets` are sent to the node that leases it and nowhere else. */
 export interface JobSpec {

@@ -62,6 +62,7 @@ beforeEach(async () => {
     now: () => h.clock.now(),
     nodeOfflineAfterMs: 60_000,
     nodeHeartbeatIntervalMs: 10_000,
+    storageForNodes: () => ({ kind: 'localFolder', path: h.blobsRoot }),
     runtimeWork: (work = new WorkQueue()),
   });
 });

@@ -71,6 +71,7 @@ beforeEach(async () => {
     now: () => h.clock.now(),
     nodeOfflineAfterMs: 60_000,
     nodeHeartbeatIntervalMs: 10_000,
+    storageForNodes: () => ({ kind: 'localFolder', path: h.blobsRoot }),
     runtimeWork: work,
   });
   expect((await call('/api/sqlMigrationServices/east', undefined, token, 'PUT')).status).toBe(201);

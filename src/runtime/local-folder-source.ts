@@ -47,6 +47,8 @@ export interface LocalFolderSourceOptions {
 const defaultBlocksInFlight = 8;
 /** The most bytes of blocks one upload holds at once (but always one block, up to 100 MiB). */
 const maxBytesInFlight = 64 * 1024 * 1024;
+/** The smallest block size an upload may be configured with. */
+const minBlockBytes = 64 * 1024;
 
 export interface FileInfo {
   readonly name: string;
@@ -91,7 +93,7 @@ export class LocalFolderSource {
     }
     if (
       !Number.isInteger(this.#blockSize) ||
-      this.#blockSize < 64 * 1024 ||
+      this.#blockSize < minBlockBytes ||
       this.#blockSize > maxBlockBytes
     ) {
       throw new RangeError(
@@ -168,17 +170,21 @@ export class LocalFolderSource {
     let ended = false;
     try {
       const before = await handle.stat();
-      const blockSize = blockSizeFor(before.size, this.#blockSize);
-      const take = (): Buffer => {
-        const buffer = this.#takeBuffer(before.size, blockSize);
-        buffers.push(buffer);
-        return buffer;
-      };
       const staged = new Map(
         options.firstAttempt
           ? []
           : (await store.stagedBlocks(blobName)).map((b) => [b.id, b.size] as const),
       );
+      const blockSize = resumedBlockSize(
+        before.size,
+        staged,
+        blockSizeFor(before.size, this.#blockSize),
+      );
+      const take = (): Buffer => {
+        const buffer = this.#takeBuffer(before.size, blockSize);
+        buffers.push(buffer);
+        return buffer;
+      };
       const inFlight = this.#inFlightFor(store, blockSize);
       const stages = new StagesInFlight(inFlight);
       if (staged.size === 0 && !options.firstAttempt) {
@@ -455,4 +461,21 @@ async function readFully(
  */
 function blockId(index: number, blockMd5: string): string {
   return Buffer.from(`${String(index).padStart(8, '0')}-${blockMd5}`).toString('base64');
+}
+
+/**
+ * The block size of an upload that resumes: that of the blocks staged before, when they were staged
+ * in another size (by a runtime node configured otherwise) that still fits the blob, so that they are
+ * used rather than sent again; else the size planned. The largest staged block gives the size: all
+ * blocks but the file's last are whole.
+ */
+function resumedBlockSize(
+  fileBytes: number,
+  staged: ReadonlyMap<string, number>,
+  planned: number,
+): number {
+  if (staged.size === 0) return planned;
+  const size = Math.max(...staged.values());
+  const usable = size >= minBlockBytes && size <= maxBlockBytes;
+  return usable && size !== planned && blockSizeFor(fileBytes, size) === size ? size : planned;
 }

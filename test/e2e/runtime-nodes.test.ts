@@ -141,13 +141,8 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
       return f?.status === 'Uploading' && f.dataWritten > 0 && f.dataWritten < f.totalSize && f;
     });
     await a.kill('SIGKILL');
-    // Same block size as node A's: the blocks it staged are the ones node B would send.
-    const b = await node({
-      url: service.url,
-      authKey: keys.authKey2,
-      name: 'node-b',
-      args: ['--block-size-kib', '64'],
-    });
+    // Node B is configured with another block size (the default, 4 MiB): it takes up node A's.
+    const b = await node({ url: service.url, authKey: keys.authKey2, name: 'node-b' });
     for (const name of chainNames.slice(1)) await arrive(folder, chain(name));
     const done = await allRestored('Sales');
     // Node B sent only what node A had not staged (plus the blocks A had in flight).

@@ -76,7 +76,8 @@ export class MemoryBlobStore implements BlobStore {
   stageBlock(name: string, blockId: string, data: Uint8Array): Promise<void> {
     let blocks = this.#staged.get(name);
     if (!blocks) this.#staged.set(name, (blocks = new Map<string, Uint8Array>()));
-    blocks.set(blockId, data.slice());
+    // A copy: `data` may be a Buffer, whose `slice` is a view of memory the caller reuses.
+    blocks.set(blockId, new Uint8Array(data));
     return Promise.resolve();
   }
 

@@ -3,8 +3,9 @@
  * container given by `--upload-storage-url`/`--upload-container` with the account key in the
  * environment, two `sqlmig runtime` nodes upload with the SAS the service gives them, and the
  * rehearsal target restores from the container. Azurite is restarted in the middle of an upload and
- * the upload goes on; the blobs must be the source files byte for byte, and neither the key nor the
- * SAS may appear in what the service or the nodes print.
+ * the upload goes on; a chain is also read from an SMB share (a real Samba on loopback). The blobs
+ * must be the source files byte for byte, and neither the key, the SAS nor the share's password may
+ * appear in what the service or the nodes print.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -17,6 +18,7 @@ import type { MigrationResource } from '../../src/client/index.js';
 import { AzureBlobStore } from '../../src/storage/index.js';
 import { azuriteForTests, type TestAzurite } from '../support/azurite.js';
 import { corpusFile, hasBackupCorpus } from '../support/corpus.js';
+import { sambaForTests } from '../support/samba.js';
 import {
   arrive,
   killAll,
@@ -29,6 +31,7 @@ import {
 } from '../support/service-process.js';
 
 const azurite = azuriteForTests();
+const samba = sambaForTests();
 const chainNames = [
   'RestoreTimeClean.bak',
   'RestoreTimeClean_1.trn',
@@ -60,6 +63,39 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
         `--- service output ---\n${service.output()}`,
         ...nodes.map((n) => `--- node ${n.name} ---\n${n.output()}`),
       ].join('\n');
+
+    /** The database's blobs in the container, each the source file byte for byte. */
+    const expectBlobsIdentical = async (db: string) => {
+      const store = new AzureBlobStore({
+        accountUrl: server.accountUrl,
+        containerName: container,
+        credential: { accountKey: server.accountKey },
+      });
+      const blobs = await store.list(`${db}/`);
+      expect(blobs.map((b) => stem(b.name)).sort()).toEqual(chainNames.map(stem).sort());
+      for (const blob of blobs) {
+        const source = await readFile(
+          chain(chainNames.find((n) => stem(n) === stem(blob.name)) ?? ''),
+        );
+        expect(blob.size).toBe(source.length);
+        expect(blob.contentMd5).toBe(md5(source));
+        const read = await store.openRead(blob.name);
+        try {
+          expect(md5(await read.read(0, source.length))).toBe(md5(source));
+        } finally {
+          await read.close();
+        }
+      }
+    };
+    const allRestored = (name: string) =>
+      waitFor(
+        `every file of ${name} Restored`,
+        async () => {
+          const m = await get(name);
+          return chainNames.every((f) => fileInfo(m, f)?.status === 'Restored') && m;
+        },
+        { timeoutMs: 60_000, describe: describeState(name) },
+      );
 
     beforeEach(async () => {
       if (!azurite.available) return;
@@ -122,39 +158,48 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
         { timeoutMs: 30_000, describe: describeState('Sales') },
       );
       await server.restart();
-      const done = await waitFor(
-        'every file Restored',
-        async () => {
-          const m = await get('Sales');
-          return chainNames.every((f) => fileInfo(m, f)?.status === 'Restored') && m;
-        },
-        { timeoutMs: 60_000, describe: describeState('Sales') },
-      );
+      const done = await allRestored('Sales');
       expect(done.properties.migrationStatusDetails?.isFullBackupRestored).toBe(true);
 
-      const store = new AzureBlobStore({
-        accountUrl: server.accountUrl,
-        containerName: container,
-        credential: { accountKey: server.accountKey },
-      });
-      const blobs = await store.list('Sales/');
-      expect(blobs.map((b) => stem(b.name)).sort()).toEqual(chainNames.map(stem).sort());
-      for (const blob of blobs) {
-        const source = await readFile(
-          chain(chainNames.find((n) => stem(n) === stem(blob.name)) ?? ''),
-        );
-        expect(blob.size).toBe(source.length);
-        expect(blob.contentMd5).toBe(md5(source));
-        const read = await store.openRead(blob.name);
-        try {
-          expect(md5(await read.read(0, source.length))).toBe(md5(source));
-        } finally {
-          await read.close();
-        }
-      }
+      await expectBlobsIdentical('Sales');
       const printed = [service.output(), ...nodes.map((n) => n.output())].join('\n');
       expect(printed).not.toContain(server.accountKey);
       expect(printed).not.toMatch(/sig=/);
     });
+
+    it.skipIf(!samba.available)(
+      'uploads a chain read from an SMB share into the container',
+      async () => {
+        if (!samba.available) return;
+        const share = await samba.start();
+        try {
+          const folder = join(share.backupsFolder, 'Sales');
+          await mkdir(folder, { recursive: true });
+          for (const name of chainNames) await arrive(folder, chain(name));
+          const keys = await service.client.listAuthKeys('branch');
+          nodes.push(
+            await startRuntimeNode({
+              url: service.url,
+              authKey: keys.authKey1,
+              name: 'share-node',
+              args: ['--smb-port', String(share.port)],
+            }),
+          );
+          await service.client.startMigration('branch', 'SalesShare', {
+            sourceDatabaseName: 'RestoreTimeClean',
+            backupFolder: share.location('backups', 'Sales'),
+            offline: false,
+            shareUserName: share.userName,
+            sharePassword: share.password,
+          });
+          await allRestored('SalesShare');
+          await expectBlobsIdentical('SalesShare');
+          const printed = [service.output(), ...nodes.map((n) => n.output())].join('\n');
+          expect(printed).not.toContain(share.password);
+        } finally {
+          await share.stop();
+        }
+      },
+    );
   },
 );

@@ -15,3 +15,14 @@ export type { RestoreTargetErrorCode } from './target-error.js';
 export { createRehearsalTarget } from './rehearsal/rehearsal-target.js';
 export type { RehearsalTarget } from './rehearsal/rehearsal-target.js';
 export type { RehearsalOptions } from './rehearsal/rehearsal-options.js';
+export { createManagedInstanceTarget } from './managed-instance/managed-instance-target.js';
+export type { ManagedInstanceTarget } from './managed-instance/managed-instance-target.js';
+export type {
+  ManagedInstanceStorage,
+  ManagedInstanceTargetOptions,
+} from './managed-instance/managed-instance-options.js';
+export { credentialFromEnvironment } from './managed-instance/credential.js';
+export type {
+  CredentialFromEnvironmentOptions,
+  DescribedCredential,
+} from './managed-instance/credential.js';

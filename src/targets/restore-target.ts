@@ -8,6 +8,8 @@
  * Service itself names files within the folder (`storageContainerUri` already ends with it), so the
  * Managed Instance target strips and adds the folder; the rehearsal target accepts either form.
  */
+import type { DatabaseFile } from '../backup/index.js';
+
 export type TargetKind = 'Rehearsal' | 'SqlMi' | 'SqlVm';
 
 export interface StartRestore {
@@ -21,6 +23,13 @@ export interface StartRestore {
    * Absent: continuous (online) mode, until `complete` is called.
    */
   readonly lastBackupName?: string;
+  /**
+   * Optional: the file list (`RESTORE FILELISTONLY`) of the full backup the restore starts from. A
+   * target that cannot host some files checks it before starting: the Managed Instance target
+   * refuses a memory-optimized filegroup (a `Type` `S` file) on a General Purpose instance, which
+   * has no In-Memory OLTP. Absent: not checked (the restore itself then fails on such a backup).
+   */
+  readonly databaseFiles?: readonly DatabaseFile[];
 }
 
 /** Log Replay Service's restore status values (`restoreDetails.status`). */

@@ -29,7 +29,24 @@ export type RestoreTargetErrorCode =
   /** `resume` could not find, in the folder, the restore it was told had reached a file. */
   | 'ResumeStateMismatch'
   /** The target was closed. */
-  | 'TargetClosed';
+  | 'TargetClosed'
+  /** The credential could not get a token, or Azure refused it (401): which identity, and why. */
+  | 'AuthenticationFailed'
+  /** Azure refused the identity an action (403): the message names the action and the role. */
+  | 'AuthorizationFailed'
+  /** The Managed Instance (or its resource group or subscription) was not found. */
+  | 'InstanceNotFound'
+  /** The Managed Instance exists but is not Ready (starting, stopped, being updated, …). */
+  | 'InstanceNotReady'
+  /**
+   * The backup has a memory-optimized (In-Memory OLTP) filegroup and the instance is General
+   * Purpose, which has no In-Memory OLTP (Log Replay Service: `XtpInitializedDuringRestore`).
+   */
+  | 'InMemoryOltpNotSupported'
+  /** Azure answered a request with an error not named above (its code and message are quoted). */
+  | 'AzureRequestFailed'
+  /** A long-running Azure operation ended Failed or Canceled, or did not end in time. */
+  | 'AzureOperationFailed';
 
 export class RestoreTargetError extends Error {
   override readonly name = 'RestoreTargetError';

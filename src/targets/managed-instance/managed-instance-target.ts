@@ -1,0 +1,152 @@
+/**
+ * The Managed Instance target: restores through Azure SQL Managed Instance's Log Replay Service,
+ * driven through Azure Resource Manager (`arm-requests.ts`). Start checks first (`pre-start-checks.ts`)
+ * and hands Log Replay Service the database's folder with a Read + List SAS (`folder-sas.ts`) or the
+ * instance's managed identity; continuous mode for online migrations, autocomplete with
+ * `lastBackupName` for offline ones; `details` reads `restoreDetails` (`restore-details-map.ts`);
+ * `complete` is the cutover; `stop` deletes the database, which is how Log Replay Service stops.
+ *
+ * Log Replay Service keeps its own state, so after a restart `resume` only checks the restore is
+ * there. It is polled: no `onProgress`, and `blobCommitted` is not needed (the service watches the
+ * container itself). The folder of each database is remembered from `start`/`resume` to turn names
+ * within it into blob names; a database the target has not seen uses its own name as folder (the
+ * engine's convention).
+ */
+import type { RestoreDetails, RestoreTarget, StartRestore } from '../restore-target.js';
+import { RestoreTargetError } from '../target-error.js';
+
+import { ArmClient } from './arm-client.js';
+import { prefix } from './arm-errors.js';
+import { ManagedInstanceRequests, type StartRestoreBody } from './arm-requests.js';
+import { folderSas } from './folder-sas.js';
+import {
+  compileManagedInstanceOptions,
+  type CompiledManagedInstanceOptions,
+  type ManagedInstanceTargetOptions,
+} from './managed-instance-options.js';
+import { checkedRequest, checkInMemoryOltp, readyInstance } from './pre-start-checks.js';
+import { mapRestoreDetails, withinFolder } from './restore-details-map.js';
+
+export interface ManagedInstanceTarget extends RestoreTarget {
+  readonly kind: 'SqlMi';
+}
+
+export function createManagedInstanceTarget(
+  options: ManagedInstanceTargetOptions,
+): ManagedInstanceTarget {
+  return new ManagedInstance(compileManagedInstanceOptions(options));
+}
+
+/** What Azure's own tools send when no collation is given (Start-AzSqlInstanceDatabaseLogReplay). */
+const defaultCollation = 'SQL_Latin1_General_CP1_CI_AS';
+
+class ManagedInstance implements ManagedInstanceTarget {
+  readonly kind = 'SqlMi' as const;
+  readonly description: string;
+  readonly #options: CompiledManagedInstanceOptions;
+  readonly #requests: ManagedInstanceRequests;
+  /** Folder of each database started or resumed here, by name (case-insensitive, as SQL Server). */
+  readonly #folders = new Map<string, string>();
+
+  constructor(options: CompiledManagedInstanceOptions) {
+    this.#options = options;
+    this.#requests = new ManagedInstanceRequests(new ArmClient(options), options.instancePath);
+    this.description = `Azure SQL Managed Instance ${options.managedInstanceName} (Log Replay Service)`;
+  }
+
+  async databaseExists(databaseName: string): Promise<boolean> {
+    return (await this.#requests.database(databaseName.trim())) !== null;
+  }
+
+  async start(request: StartRestore): Promise<void> {
+    const checked = checkedRequest(request);
+    const name = checked.databaseName;
+    const instance = this.#options.managedInstanceName;
+    const { location, tier } = readyInstance(await this.#requests.instance(), instance);
+    if ((await this.#requests.database(name)) !== null) {
+      throw new RestoreTargetError(
+        'DatabaseExists',
+        `${prefix} database ${name} exists on managed instance ${instance}; sqlmig never overwrites a database. Choose another target name, or drop that database first.`,
+      );
+    }
+    checkInMemoryOltp(checked.databaseFiles, tier, name, instance);
+    await this.#requests.startRestore(name, this.#startBody(checked, location));
+    this.#folders.set(key(name), checked.folder);
+  }
+
+  async resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void> {
+    const checked = checkedRequest(request);
+    const name = checked.databaseName;
+    if ((await this.#requests.database(name)) === null) {
+      if (lastRestoredFileName === null) {
+        // The start may never have reached Azure (the process stopped during it): start now.
+        await this.start(checked);
+        return;
+      }
+      throw new RestoreTargetError(
+        'ResumeStateMismatch',
+        `${prefix} database ${name} is not on managed instance ${this.#options.managedInstanceName}, though its restore had reached ${lastRestoredFileName}: it was deleted outside sqlmig. Cancel this migration and start a new one.`,
+      );
+    }
+    this.#folders.set(key(name), checked.folder);
+    // Throws RestoreDetailsNotAvailableOrExpired when the database is not one Log Replay Service made.
+    await this.#requests.restoreDetails(name);
+  }
+
+  async details(databaseName: string): Promise<RestoreDetails> {
+    const name = databaseName.trim();
+    return mapRestoreDetails(await this.#requests.restoreDetails(name), this.#folder(name));
+  }
+
+  async complete(databaseName: string, lastBackupName: string): Promise<void> {
+    const name = databaseName.trim();
+    await this.#requests.completeRestore(name, withinFolder(this.#folder(name), lastBackupName));
+  }
+
+  async stop(databaseName: string): Promise<void> {
+    const name = databaseName.trim();
+    await this.#requests.deleteDatabase(name);
+    this.#folders.delete(key(name));
+  }
+
+  #folder(databaseName: string): string {
+    return this.#folders.get(key(databaseName)) ?? databaseName;
+  }
+
+  #startBody(request: StartRestore, location: string): StartRestoreBody {
+    const storage = this.#options.storage;
+    const uri = `${this.#options.containerUrl}/${encodeURIComponent(request.folder)}`;
+    const last =
+      request.lastBackupName === undefined
+        ? undefined
+        : withinFolder(request.folder, request.lastBackupName);
+    const access =
+      storage.kind === 'AccountKey'
+        ? {
+            storageContainerIdentity: 'SharedAccessSignature' as const,
+            storageContainerSasToken: folderSas(
+              this.#options.containerUrl,
+              storage.accountKey,
+              storage.accountName,
+              this.#options.clock.now(),
+              this.#options.sasValidityDays,
+            ).token,
+          }
+        : { storageContainerIdentity: 'ManagedIdentity' as const };
+    return {
+      location,
+      properties: {
+        createMode: 'RestoreExternalBackup',
+        collation: request.collation ?? defaultCollation,
+        storageContainerUri: uri,
+        ...access,
+        autoCompleteRestore: last !== undefined,
+        ...(last === undefined ? {} : { lastBackupName: last }),
+      },
+    };
+  }
+}
+
+function key(databaseName: string): string {
+  return databaseName.trim().toLowerCase();
+}

@@ -4,10 +4,10 @@
  * two are separate passes over every byte but the first block's (whose digest is the file's hash
  * stopped where it ends): about 3 ms of CPU per MiB, more than all the rest of an upload's work.
  *
- * An upload with several blocks in flight (into Azure) hashes on a worker thread of its own, so that
- * its thread is free to read the file and send the blocks meanwhile; the blocks reach the worker
- * without a copy when their buffers are shared (`BlockBuffers` makes them so). Others hash in
- * their own thread.
+ * An upload with several blocks in flight (into Azure) hashes on two worker threads of its own, one
+ * per pass, so that its thread is free to read the file and send the blocks meanwhile and the two
+ * passes run side by side; the blocks reach the workers without a copy when their buffers are shared
+ * (`BlockBuffers` makes them so). Others hash in their own thread.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -61,29 +61,53 @@ class FileState {
 }
 
 /**
- * The worker runs the same steps as `FileState`, one message per block, answered in order. It is
- * plain JavaScript evaluated in the worker (no file of its own to find, from sources or the build).
+ * A worker thread hashing what it is sent, answering each message in order: in `file` mode the running
+ * MD5 of everything sent (answered with `null` per block, and the digest when sent `null`), in
+ * `blocks` mode each block's own MD5. Plain JavaScript evaluated in the worker (no file of its own to
+ * find, from sources or the build).
  */
 const workerSource = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const md5 = createHash('md5');
-let blocks = 0;
 parentPort.on('message', (block) => {
+  if (workerData === 'blocks') return parentPort.postMessage(createHash('md5').update(block).digest('base64'));
   if (block === null) return parentPort.postMessage(md5.digest('base64'));
   md5.update(block);
-  const own = blocks++ === 0 ? md5.copy() : createHash('md5').update(block);
-  parentPort.postMessage(own.digest('base64'));
+  parentPort.postMessage(null);
 });
 `;
 
+/**
+ * The two passes on two worker threads, so that on a machine of two cores or more they run side by
+ * side: a block's promise resolves once both threads are done with its bytes.
+ */
 class WorkerDigests implements BlockDigests {
-  readonly #worker = new Worker(workerSource, { eval: true });
-  readonly #waiting: { resolve(digest: string): void; reject(error: Error): void }[] = [];
+  readonly #file = new HashWorker('file');
+  readonly #blocks = new HashWorker('blocks');
+
+  async block(block: Uint8Array): Promise<string> {
+    const [own] = await Promise.all([this.#blocks.ask(block), this.#file.ask(block)]);
+    return own ?? '';
+  }
+
+  async file(): Promise<string> {
+    return (await this.#file.ask(null)) ?? '';
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#file.close(), this.#blocks.close()]);
+  }
+}
+
+class HashWorker {
+  readonly #worker: Worker;
+  readonly #waiting: { resolve(digest: string | null): void; reject(error: Error): void }[] = [];
   #failure: Error | null = null;
 
-  constructor() {
-    this.#worker.on('message', (digest: string) => {
+  constructor(mode: 'file' | 'blocks') {
+    this.#worker = new Worker(workerSource, { eval: true, workerData: mode });
+    this.#worker.on('message', (digest: string | null) => {
       this.#waiting.shift()?.resolve(digest);
     });
     const fail = (error: Error): void => {
@@ -92,29 +116,21 @@ class WorkerDigests implements BlockDigests {
     };
     this.#worker.on('error', fail);
     this.#worker.on('exit', (code) => {
-      fail(new Error(`The MD5 worker thread of an upload ended (exit code ${code}).`));
+      fail(new Error(`An MD5 worker thread of an upload ended (exit code ${code}).`));
     });
   }
 
-  block(block: Uint8Array): Promise<string> {
-    return this.#ask(block);
-  }
-
-  file(): Promise<string> {
-    return this.#ask(null);
-  }
-
-  async close(): Promise<void> {
-    this.#failure ??= new Error('The MD5 worker thread of an upload was closed.');
-    await this.#worker.terminate();
-  }
-
-  #ask(block: Uint8Array | null): Promise<string> {
+  ask(block: Uint8Array | null): Promise<string | null> {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     return new Promise((resolve, reject) => {
       this.#waiting.push({ resolve, reject });
       // A view of a shared buffer reaches the worker as the same memory; any other is copied.
       this.#worker.postMessage(block);
     });
+  }
+
+  async close(): Promise<void> {
+    this.#failure ??= new Error('An MD5 worker thread of an upload was closed.');
+    await this.#worker.terminate();
   }
 }

@@ -93,7 +93,7 @@ export function redact(text: string): string {
     .replace(/(Bearer\s+)[\w\-.~+/]+=*/gi, '$1<redacted>')
     .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '<redacted token>')
     .replace(/(AccountKey=|client_secret=)[^;&\s"']+/gi, '$1<redacted>')
-    .replace(/[A-Za-z0-9+/]{64,}={0,2}/g, '<redacted>');
+    .replace(/[A-Za-z0-9+/]{40,}={1,2}/g, '<redacted>');
 }
 
 function firstLine(text: string): string {

@@ -17,6 +17,7 @@ interface RuntimeOptions {
   readonly blockSizeKib?: number;
   readonly maxUploadKibPerSecond?: number;
   readonly smbPort?: number;
+  readonly allowPlainHttp: boolean;
 }
 
 export function registerRuntimeCommand(program: Command): void {
@@ -47,6 +48,11 @@ export function registerRuntimeCommand(program: Command): void {
       'the TCP port of the SMB servers holding the shares (default 445)',
       wholeNumber('--smb-port', 1, 65_535),
     )
+    .option(
+      '--allow-plain-http',
+      'reach a service on another host over plain HTTP: keys and share passwords cross the network in clear text (a trusted network only)',
+      false,
+    )
     .action(async (options: RuntimeOptions) => {
       const authKey = options.authKey ?? process.env.SQLMIG_AUTH_KEY;
       if (!authKey)
@@ -63,6 +69,7 @@ export function registerRuntimeCommand(program: Command): void {
           ? { maxUploadBytesPerSecond: options.maxUploadKibPerSecond * 1024 }
           : {}),
         ...(options.smbPort ? { smbPort: options.smbPort } : {}),
+        allowPlainHttp: options.allowPlainHttp,
         log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
       });
       await node.register();

@@ -41,7 +41,24 @@ export type JobOutcomeMessage =
 export class RuntimeClient {
   readonly #url: string;
 
-  constructor(serviceUrl: string) {
+  /**
+   * `allowPlainHttp`: send keys, credentials and share passwords over plain HTTP to a host that is not
+   * this machine. Refused by default: put the service behind HTTPS (a reverse proxy) instead.
+   */
+  constructor(serviceUrl: string, options: { allowPlainHttp?: boolean } = {}) {
+    let url: URL;
+    try {
+      url = new URL(serviceUrl);
+    } catch {
+      throw new Error(`--service ${serviceUrl} is not a URL (expected https://host:port).`);
+    }
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+      if (url.protocol !== 'http:' || !options.allowPlainHttp)
+        throw new Error(
+          `The service at ${url.origin} is not reached over HTTPS: the auth key, the node's credential and share passwords would cross the network in clear text. Put the service behind HTTPS (a reverse proxy), or run the node on the service's machine.`,
+        );
+    }
     this.#url = serviceUrl.replace(/\/+$/, '');
   }
 

@@ -66,6 +66,8 @@ export interface RuntimeNodeOptions {
   readonly maxUploadBytesPerSecond?: number;
   /** The TCP port of the SMB servers this node reads shares from. Default 445. */
   readonly smbPort?: number;
+  /** Reach a service on another host over plain HTTP (a trusted network only). Default: refused. */
+  readonly allowPlainHttp?: boolean;
   /**
    * The source for a backup location. Default: a `LocalFolderSource` for folders, an
    * `SmbShareSource` (Samba's smbclient) for `\\host\share\path`.
@@ -92,7 +94,9 @@ export class RuntimeNode {
 
   constructor(options: RuntimeNodeOptions) {
     this.#options = options;
-    this.#client = new RuntimeClient(options.serviceUrl);
+    this.#client = new RuntimeClient(options.serviceUrl, {
+      allowPlainHttp: options.allowPlainHttp ?? false,
+    });
     this.#limit = options.concurrentJobs ?? 4;
     this.#rateLimit = options.maxUploadBytesPerSecond
       ? new UploadRateLimit(options.maxUploadBytesPerSecond)

@@ -41,7 +41,7 @@ export function createApi(ctx: ApiContext): OpenAPIHono {
       title: 'sqlmig migration service',
       version: '1',
       description:
-        'Azure DMS-shaped API of the sqlmig migration service. Authenticate with `Authorization: Bearer <token>`.',
+        "Azure DMS-shaped API of the sqlmig migration service. Authenticate with `Authorization: Bearer <token>`. The integration runtime nodes' calls (`/ir/v1/…`) take one of a service's auth keys to register, then the credential registration returned.",
     },
   });
 

@@ -124,6 +124,7 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     async (c) => {
       const record = await getService(c.req.valid('param').serviceName);
       const body = await resource(record);
+      const nodes = await ctx.store.transaction((tx) => tx.listNodes(record.name));
       await ctx.store.transaction(async (tx) => {
         const migrations = await tx.listMigrations({ serviceName: record.name });
         const running = migrations.filter(
@@ -141,6 +142,7 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
           await tx.deleteNode(record.name, node.nodeName);
         await tx.deleteService(record.name);
       });
+      for (const node of nodes) ctx.runtimeWork.dropNode(record.name, node.nodeName);
       return c.json(body, 200);
     },
   );

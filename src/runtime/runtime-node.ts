@@ -199,6 +199,10 @@ export class RuntimeNode {
           aborter.abort(new Error(`The service canceled the job (${job.description}).`));
       } catch (error) {
         if (error instanceof ServiceRequestError && error.code === 'LeaseLost') {
+          if (!lease.lost)
+            this.#log(
+              `${job.description}: stopped, the service no longer gives this node its lease`,
+            );
           lease.lost = true;
           aborter.abort(new Error(error.message));
         } else this.#handle(error, 'progress report');

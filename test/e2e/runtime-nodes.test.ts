@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -38,6 +39,16 @@ const chainNames = [
   'RestoreTimeClean_3.trn',
 ];
 const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
+/** A port free now on 127.0.0.1 (for a service that must come back on the same address). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
+}
+
 const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
 
 function fileInfo(m: MigrationResource, name: string) {
@@ -170,6 +181,46 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
     expect(shown.stdout).toContain('integration runtime Online');
     expect(shown.stdout).toMatch(/node-a: last seen/);
     expect(shown.stdout).toMatch(/node-b: last seen .*jobs \d+\/4/);
+  });
+
+  it('a node carries on when the service is killed mid-upload and started again', async () => {
+    const folder = join(root, 'backups', 'Sales');
+    await mkdir(folder, { recursive: true });
+    const port = await freePort();
+    await service.stop();
+    const restart = () =>
+      startService({
+        dataDir,
+        args: ['--poll-interval-ms', '100', '--lease-ms', '1500', '--port', String(port)],
+      });
+    service = await restart();
+    const keys = await service.client.listAuthKeys('branch');
+    const a = await node({
+      url: service.url,
+      authKey: keys.authKey1,
+      name: 'node-a',
+      args: ['--jobs', '1', '--block-size-kib', '64', '--max-upload-kib-per-second', '256'],
+    });
+    for (const name of chainNames) await arrive(folder, chain(name));
+    await service.client.startMigration('branch', 'Sales', {
+      sourceDatabaseName: 'RestoreTimeClean',
+      backupFolder: folder,
+      offline: false,
+    });
+    await until('the full to be part uploaded', 'Sales', async () => {
+      const f = fileInfo(await get('Sales'), 'RestoreTimeClean.bak');
+      return f?.status === 'Uploading' && f.dataWritten > 0 && f.dataWritten < f.totalSize;
+    });
+    await service.kill('SIGKILL');
+    service = await restart();
+    await allRestored('Sales');
+    await expectBlobsIdentical('Sales');
+    // The node said the service was gone, and went on without being started again.
+    expect(a.output()).toMatch(/does not answer|no longer gives this node its lease/);
+    // The full was taken up from the blocks staged before the kill.
+    const full = fileInfo(await get('Sales'), 'RestoreTimeClean.bak');
+    expect(full?.dataWritten).toBeLessThan(full?.totalSize ?? 0);
+    expect(a.output()).not.toContain('Node node-a is not registered');
   });
 
   it('refuses wrong and regenerated keys, and stops a node removed by deleteNode', async () => {

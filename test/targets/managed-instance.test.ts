@@ -86,6 +86,8 @@ beforeEach(async () => {
         armScope: 'https://management.azure.com/.default',
         agent,
         pollIntervalMs: 0,
+        // Each call reads Azure again here; the reuse has its own test.
+        detailsMaxAgeMs: 0,
         clock,
         ...overrides,
       }),
@@ -377,6 +379,28 @@ describe.skipIf(!hasBackupCorpus)(
       expect(code).toBe('AuthenticationFailed');
       expect(message).toContain('InvalidAuthenticationToken');
       expect(message).not.toContain('forged-token-value');
+    });
+
+    it('reuses restore details for detailsMaxAgeMs, and reads them again after a cutover', async () => {
+      const target = rig.target({ detailsMaxAgeMs: 10_000 });
+      await rig.upload('full');
+      await target.start(sales);
+      const reads = () =>
+        rig.standIn.requests.filter((r) => r.endsWith('/restoreDetails/Default')).length;
+      const first = await target.details('Sales');
+      await rig.at(5_000);
+      expect(await target.details('Sales')).toBe(first);
+      expect(reads()).toBe(1);
+      await rig.at(10_000);
+      const later = await target.details('Sales');
+      expect(later).not.toBe(first);
+      expect(reads()).toBe(2);
+      await rig.upload('log1');
+      await rig.at(12_000);
+      await rig.at(13_000);
+      await target.complete('Sales', 'Sales/RestoreTimeClean_1.log');
+      await target.details('Sales');
+      expect(reads()).toBe(3);
     });
 
     it('signs a SAS with Read + List only, expiring beyond the 30-day job', async () => {

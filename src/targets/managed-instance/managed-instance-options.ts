@@ -50,6 +50,12 @@ export interface ManagedInstanceTargetOptions {
   readonly operationTimeoutMs?: number;
   /** SAS validity, in days: beyond Log Replay Service's 30-day job limit. Default 33 (31–365). */
   readonly sasValidityDays?: number;
+  /**
+   * How long a database's restore details are reused before `details` asks Azure again: the engine
+   * looks at every migration each second, and Resource Manager limits the reads of a subscription
+   * (about 12,000 an hour). A start, cutover or stop asks again at once. Default 10 s; 0 never reuses.
+   */
+  readonly detailsMaxAgeMs?: number;
   readonly clock?: { now(): Date };
 }
 
@@ -66,6 +72,7 @@ export interface CompiledManagedInstanceOptions {
   readonly pollIntervalMs: number;
   readonly operationTimeoutMs: number;
   readonly sasValidityDays: number;
+  readonly detailsMaxAgeMs: number;
   readonly clock: { now(): Date };
 }
 
@@ -97,10 +104,12 @@ export function compileManagedInstanceOptions(
     pollIntervalMs: options.pollIntervalMs ?? 5_000,
     operationTimeoutMs: options.operationTimeoutMs ?? 30 * 60_000,
     sasValidityDays: options.sasValidityDays ?? 33,
+    detailsMaxAgeMs: options.detailsMaxAgeMs ?? 10_000,
     clock: options.clock ?? { now: () => new Date() },
   };
   if (!(compiled.pollIntervalMs >= 0)) invalid('pollIntervalMs must be 0 or more');
   if (!(compiled.operationTimeoutMs > 0)) invalid('operationTimeoutMs must be positive');
+  if (!(compiled.detailsMaxAgeMs >= 0)) invalid('detailsMaxAgeMs must be 0 or more');
   if (!(compiled.sasValidityDays > 30 && compiled.sasValidityDays <= 365))
     invalid(
       `sasValidityDays must be more than 30 (Log Replay Service jobs run up to 30 days on the SAS they start with) and at most 365, not ${compiled.sasValidityDays}`,

@@ -47,6 +47,8 @@ class ManagedInstance implements ManagedInstanceTarget {
   readonly #requests: ManagedInstanceRequests;
   /** Folder of each database started or resumed here, by name (case-insensitive, as SQL Server). */
   readonly #folders = new Map<string, string>();
+  /** The last restore details read of each database, and when (see `detailsMaxAgeMs`). */
+  readonly #details = new Map<string, { readonly at: number; readonly details: RestoreDetails }>();
 
   constructor(options: CompiledManagedInstanceOptions) {
     this.#options = options;
@@ -72,6 +74,7 @@ class ManagedInstance implements ManagedInstanceTarget {
     checkInMemoryOltp(checked.databaseFiles, tier, name, instance);
     await this.#requests.startRestore(name, this.#startBody(checked, location));
     this.#folders.set(key(name), checked.folder);
+    this.#details.delete(key(name));
   }
 
   async resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void> {
@@ -89,24 +92,36 @@ class ManagedInstance implements ManagedInstanceTarget {
       );
     }
     this.#folders.set(key(name), checked.folder);
+    this.#details.delete(key(name));
     // Throws RestoreDetailsNotAvailableOrExpired when the database is not one Log Replay Service made.
     await this.#requests.restoreDetails(name);
   }
 
   async details(databaseName: string): Promise<RestoreDetails> {
     const name = databaseName.trim();
-    return mapRestoreDetails(await this.#requests.restoreDetails(name), this.#folder(name));
+    const now = this.#options.clock.now().getTime();
+    const kept = this.#details.get(key(name));
+    // The same object again while it is fresh: the engine applies details only when they change.
+    if (kept && now - kept.at < this.#options.detailsMaxAgeMs) return kept.details;
+    const details = mapRestoreDetails(
+      await this.#requests.restoreDetails(name),
+      this.#folder(name),
+    );
+    this.#details.set(key(name), { at: now, details });
+    return details;
   }
 
   async complete(databaseName: string, lastBackupName: string): Promise<void> {
     const name = databaseName.trim();
     await this.#requests.completeRestore(name, withinFolder(this.#folder(name), lastBackupName));
+    this.#details.delete(key(name));
   }
 
   async stop(databaseName: string): Promise<void> {
     const name = databaseName.trim();
     await this.#requests.deleteDatabase(name);
     this.#folders.delete(key(name));
+    this.#details.delete(key(name));
   }
 
   #folder(databaseName: string): string {

@@ -30,7 +30,14 @@ import {
   type UploadSas,
 } from '../storage/index.js';
 import type { UploadStorage } from '../runtime-protocol/index.js';
-import { createRehearsalTarget } from '../targets/index.js';
+import {
+  createManagedInstanceTarget,
+  createRehearsalTarget,
+  credentialFromEnvironment,
+  parseManagedInstanceId,
+  type RehearsalTarget,
+  type RestoreTarget,
+} from '../targets/index.js';
 
 export interface EmbeddedServiceOptions {
   readonly dataDir: string;
@@ -58,10 +65,19 @@ export interface EmbeddedServiceOptions {
    * folder's `blobs/`. Runtime nodes get a SAS for it, never the account key.
    */
   readonly uploadStorage?: AzureBlobStoreOptions;
+  /**
+   * Restore to this Azure SQL Managed Instance (its resource id) through Log Replay Service, instead
+   * of the rehearsal target. Needs `uploadStorage` with the account key (Log Replay Service gets a
+   * read-only SAS made from it). Signs in with `AZURE_CLIENT_ID`/`AZURE_TENANT_ID`/
+   * `AZURE_CLIENT_SECRET`, else `DefaultAzureCredential`.
+   */
+  readonly managedInstance?: string;
 }
 
 export interface EmbeddedService {
   readonly url: string;
+  /** What the migrations restore to (no secret). */
+  readonly targetDescription: string;
   /** Where the backups are uploaded (no secret). */
   readonly uploadsTo: string;
   readonly token: string;
@@ -126,18 +142,7 @@ async function startLocked(
       sasToken: sas.sasToken,
     };
   };
-  // Uploads go through this process's engine, which tells the target of each committed blob: the
-  // target's own listing of every folder is only the safety net, every 30 s (listing 200 folders of
-  // a hundred backups costs a stat per blob).
-  const target = createRehearsalTarget({
-    store: blobs,
-    // The databases rehearsals "restored" stay taken after a restart (never overwritten).
-    databasesFile: join(options.dataDir, 'rehearsal-databases.json'),
-    pollIntervalMs: 30_000,
-    ...(options.restoreBytesPerSecond
-      ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
-      : {}),
-  });
+  const { target, rehearsal, shownTarget } = await restoreTargetOf(options, blobs);
   // Reading, hashing and writing the backups runs on a thread of its own, off the API's.
   const uploadThreads = new UploadThreads();
   uploadThreads.start();
@@ -227,7 +232,7 @@ async function startLocked(
     engine,
     secrets,
     token,
-    target: { kind: 'Rehearsal', scope: 'rehearsal (nothing is restored)' },
+    target: shownTarget,
     now,
     nodeOfflineAfterMs: 120_000,
     nodeHeartbeatIntervalMs: 30_000,
@@ -249,7 +254,7 @@ async function startLocked(
     0o644,
   );
 
-  target.startPolling();
+  rehearsal?.startPolling();
   let ticking = false;
   const loop = setInterval(() => {
     if (ticking) return;
@@ -270,6 +275,7 @@ async function startLocked(
   return {
     url,
     uploadsTo: blobs.description,
+    targetDescription: target.description,
     token,
     tokenFile,
     async close() {
@@ -283,11 +289,63 @@ async function startLocked(
       runtimeWork.close();
       await engine.stop();
       await uploadThreads.close();
-      await target.close();
+      await rehearsal?.close();
       await store.close();
       await rm(join(options.dataDir, 'service.json'), { force: true });
       await lock.release();
     },
+  };
+}
+
+/** The restore target: the rehearsal (embedded default), or a Managed Instance. */
+async function restoreTargetOf(
+  options: EmbeddedServiceOptions,
+  blobs: BlobStore,
+): Promise<{
+  target: RestoreTarget;
+  rehearsal: RehearsalTarget | null;
+  shownTarget: { kind: 'Rehearsal' | 'SqlMi'; scope: string };
+}> {
+  if (options.managedInstance) {
+    const storage = options.uploadStorage;
+    if (!storage?.credential.accountKey)
+      throw new Error(
+        'The Managed Instance target restores from an Azure Blob container: start the service with --upload-storage-url and --upload-container, and the account key in SQLMIG_STORAGE_ACCOUNT_KEY (Log Replay Service is given a read-only SAS made from it).',
+      );
+    const { credential, description } = await credentialFromEnvironment();
+    const target = createManagedInstanceTarget({
+      ...parseManagedInstanceId(options.managedInstance),
+      credential,
+      credentialDescription: description,
+      storage: {
+        kind: 'AccountKey',
+        containerUrl: `${storage.accountUrl.replace(/\/+$/, '')}/${storage.containerName}`,
+        accountKey: storage.credential.accountKey,
+        ...(storage.accountName ? { accountName: storage.accountName } : {}),
+      },
+    });
+    return {
+      target,
+      rehearsal: null,
+      shownTarget: { kind: 'SqlMi', scope: options.managedInstance },
+    };
+  }
+  // Uploads go through this process's engine, which tells the target of each committed blob: the
+  // target's own listing of every folder is only the safety net, every 30 s (listing 200 folders of
+  // a hundred backups costs a stat per blob).
+  const rehearsal = createRehearsalTarget({
+    store: blobs,
+    // The databases rehearsals "restored" stay taken after a restart (never overwritten).
+    databasesFile: join(options.dataDir, 'rehearsal-databases.json'),
+    pollIntervalMs: 30_000,
+    ...(options.restoreBytesPerSecond
+      ? { restoreBytesPerSecond: options.restoreBytesPerSecond }
+      : {}),
+  });
+  return {
+    target: rehearsal,
+    rehearsal,
+    shownTarget: { kind: 'Rehearsal', scope: 'rehearsal (nothing is restored)' },
   };
 }
 

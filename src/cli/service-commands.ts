@@ -40,6 +40,10 @@ export function registerServiceCommands(program: Command): void {
       "upload the backups into Azure Blob Storage: the account's blob endpoint (https://ACCOUNT.blob.core.windows.net); its key in SQLMIG_STORAGE_ACCOUNT_KEY, or a container SAS in SQLMIG_STORAGE_SAS",
     )
     .option('--upload-container <name>', 'the container, with --upload-storage-url')
+    .option(
+      '--managed-instance <resource-id>',
+      'restore to this Azure SQL Managed Instance through Log Replay Service instead of rehearsing (/subscriptions/ID/resourceGroups/GROUP/providers/Microsoft.Sql/managedInstances/NAME); needs --upload-storage-url with the account key; signs in with AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET or DefaultAzureCredential',
+    )
     .addOption(
       new Option('--lease-ms <ms>', "how long a runtime node's lease lasts without a report")
         .argParser(positiveNumber('--lease-ms'))
@@ -54,6 +58,7 @@ export function registerServiceCommands(program: Command): void {
       const uploadStorage = uploadStorageOf(options);
       const service = await startEmbeddedService({
         ...(uploadStorage ? { uploadStorage } : {}),
+        ...(options.managedInstance ? { managedInstance: options.managedInstance } : {}),
         dataDir: options.dataDir,
         port: options.port,
         databaseUrl: process.env.SQLMIG_DATABASE_URL,
@@ -68,7 +73,9 @@ export function registerServiceCommands(program: Command): void {
       process.stdout.write(
         [
           `sqlmig is running at ${service.url} (data folder ${options.dataDir}).`,
-          `Target: rehearsal — Log Replay Service's rules are applied to the uploaded backups; nothing is restored.`,
+          options.managedInstance
+            ? `Target: ${service.targetDescription}.`
+            : `Target: rehearsal — Log Replay Service's rules are applied to the uploaded backups; nothing is restored.`,
           `Uploads go to ${service.uploadsTo}.`,
           `API: ${service.url}/api (OpenAPI document: ${service.url}/api/openapi.json), token in ${service.tokenFile}.`,
           `Next: sqlmig migration start --target-db NAME --source-db NAME --backup-folder PATH --mode online`,
@@ -268,6 +275,7 @@ interface UpOptions {
   readonly leaseWithinMs?: number;
   readonly uploadStorageUrl?: string;
   readonly uploadContainer?: string;
+  readonly managedInstance?: string;
 }
 
 /** `--upload-storage-url` and `--upload-container`, with the credential from the environment. */

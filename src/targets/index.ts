@@ -17,6 +17,7 @@ export type { RehearsalTarget } from './rehearsal/rehearsal-target.js';
 export type { RehearsalOptions } from './rehearsal/rehearsal-options.js';
 export { createManagedInstanceTarget } from './managed-instance/managed-instance-target.js';
 export type { ManagedInstanceTarget } from './managed-instance/managed-instance-target.js';
+export { parseManagedInstanceId } from './managed-instance/managed-instance-options.js';
 export type {
   ManagedInstanceStorage,
   ManagedInstanceTargetOptions,

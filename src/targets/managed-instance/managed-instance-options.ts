@@ -136,3 +136,28 @@ function enc(segment: string): string {
 function invalid(message: string): never {
   throw new RestoreTargetError('InvalidRequest', `Managed Instance target: ${message}.`);
 }
+
+/**
+ * The three names in a managed instance's resource id, as the portal shows it (Properties →
+ * Resource ID) and as Azure DMS takes it for `scope`:
+ * `/subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Sql/managedInstances/{name}`.
+ */
+export function parseManagedInstanceId(resourceId: string): {
+  subscriptionId: string;
+  resourceGroupName: string;
+  managedInstanceName: string;
+} {
+  const found =
+    /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Sql\/managedInstances\/([^/]+)\/?$/i.exec(
+      resourceId.trim(),
+    );
+  if (!found?.[1] || !found[2] || !found[3])
+    invalid(
+      `"${resourceId}" is not a managed instance's resource id (/subscriptions/ID/resourceGroups/GROUP/providers/Microsoft.Sql/managedInstances/NAME: the portal shows it under Properties)`,
+    );
+  return {
+    subscriptionId: decodeURIComponent(found[1]),
+    resourceGroupName: decodeURIComponent(found[2]),
+    managedInstanceName: decodeURIComponent(found[3]),
+  };
+}

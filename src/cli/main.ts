@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 
+import { registerAssessCommand } from './assess-command.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { registerMigrationCommands } from './migration-commands.js';
 import { registerRuntimeCommand } from './runtime-command.js';
@@ -22,6 +23,7 @@ registerBackupCommands(program);
 registerServiceCommands(program);
 registerMigrationCommands(program);
 registerRuntimeCommand(program);
+registerAssessCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,151 @@
+/**
+ * The assessment report: servers → databases → findings (one per rule, with its impacted objects),
+ * readiness per database and per server. Plain data: it is also the `--json` document
+ * (docs/assessment.md describes it).
+ */
+import type { AssessmentRule, ServiceTier } from '../rules/rule.js';
+
+export type Readiness = 'Ready' | 'ReadyWithWarnings' | 'NotReady';
+
+export interface ImpactedObject {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  /** PROCEDURE, FUNCTION, VIEW, TRIGGER, TABLE, … or null for code outside any module. */
+  readonly objectType: string | null;
+  readonly objectName: string | null;
+  readonly detail: string;
+  /** For instance findings: the database whose scripts held it. */
+  readonly database?: string;
+}
+
+export interface Finding {
+  readonly ruleId: string;
+  readonly title: string;
+  readonly scope: 'instance' | 'database';
+  readonly category: 'issue' | 'warning';
+  readonly blocksRestore: boolean;
+  readonly fix: string;
+  readonly docsUrl: string;
+  readonly impactedObjects: readonly ImpactedObject[];
+}
+
+export interface DatabaseAssessment {
+  readonly name: string;
+  readonly readiness: Readiness;
+  readonly counts: {
+    readonly blocking: number;
+    readonly issues: number;
+    readonly warnings: number;
+  };
+  readonly findings: readonly Finding[];
+}
+
+export interface ServerAssessment {
+  readonly name: string;
+  readonly readiness: Readiness;
+  readonly instanceFindings: readonly Finding[];
+  readonly databases: readonly DatabaseAssessment[];
+}
+
+export interface AssessmentReport {
+  readonly schemaVersion: 1;
+  readonly mode: 'scripts';
+  readonly target: { readonly platform: 'AzureSqlManagedInstance'; readonly tier: ServiceTier };
+  readonly assessedAt: string;
+  readonly sources: { readonly files: number; readonly scripts: number; readonly bytes: number };
+  readonly servers: readonly ServerAssessment[];
+  readonly errors: readonly {
+    readonly file: string;
+    readonly code: string;
+    readonly message: string;
+  }[];
+}
+
+/** Collects impacted objects per database and rule while sources are read. */
+export class FindingCollector {
+  readonly #instance = new Map<string, ImpactedObject[]>();
+  readonly #databases = new Map<string, Map<string, ImpactedObject[]>>();
+  readonly #rules = new Map<string, AssessmentRule>();
+
+  addDatabase(name: string): void {
+    if (!this.#databases.has(name)) this.#databases.set(name, new Map());
+  }
+
+  add(rule: AssessmentRule, database: string, object: ImpactedObject): void {
+    this.#rules.set(rule.id, rule);
+    this.addDatabase(database);
+    const perRule =
+      rule.scope === 'instance'
+        ? this.#instance
+        : (this.#databases.get(database) as Map<string, ImpactedObject[]>);
+    const list = perRule.get(rule.id);
+    const entry = rule.scope === 'instance' ? { ...object, database } : object;
+    if (list) list.push(entry);
+    else perRule.set(rule.id, [entry]);
+  }
+
+  server(name: string): ServerAssessment {
+    const databases = [...this.#databases.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([dbName, perRule]): DatabaseAssessment => {
+        const findings = this.#findings(perRule);
+        return {
+          name: dbName,
+          readiness: readinessOf(findings),
+          counts: countsOf(findings),
+          findings,
+        };
+      });
+    const instanceFindings = this.#findings(this.#instance);
+    const readiness = worst([readinessOf(instanceFindings), ...databases.map((d) => d.readiness)]);
+    return { name, readiness, instanceFindings, databases };
+  }
+
+  #findings(perRule: Map<string, ImpactedObject[]>): Finding[] {
+    return [...perRule.entries()]
+      .map(([id, impactedObjects]): Finding => {
+        const rule = this.#rules.get(id) as AssessmentRule;
+        return {
+          ruleId: id,
+          title: rule.title,
+          scope: rule.scope,
+          category: rule.category,
+          blocksRestore: rule.blocksRestore,
+          fix: rule.fix,
+          docsUrl: rule.docsUrl,
+          impactedObjects,
+        };
+      })
+      .sort((a, b) => severity(b) - severity(a) || a.ruleId.localeCompare(b.ruleId));
+  }
+}
+
+function severity(f: Finding): number {
+  return f.blocksRestore ? 2 : f.category === 'issue' ? 1 : 0;
+}
+
+/** Not ready when a finding blocks the restore; ready with warnings when anything else was found. */
+export function readinessOf(findings: readonly Finding[]): Readiness {
+  if (findings.some((f) => f.blocksRestore)) return 'NotReady';
+  return findings.length > 0 ? 'ReadyWithWarnings' : 'Ready';
+}
+
+function worst(all: readonly Readiness[]): Readiness {
+  if (all.includes('NotReady')) return 'NotReady';
+  return all.includes('ReadyWithWarnings') ? 'ReadyWithWarnings' : 'Ready';
+}
+
+function countsOf(findings: readonly Finding[]): DatabaseAssessment['counts'] {
+  return {
+    blocking: findings.filter((f) => f.blocksRestore).length,
+    issues: findings.filter((f) => f.category === 'issue').length,
+    warnings: findings.filter((f) => f.category === 'warning').length,
+  };
+}
+
+export const readinessLabel: Record<Readiness, string> = {
+  Ready: 'Ready',
+  ReadyWithWarnings: 'Ready with warnings',
+  NotReady: 'Not ready',
+};

@@ -20,14 +20,11 @@ import {
   type MigrationRecord,
   type StateStore,
 } from '../../src/service/state/index.js';
-import { createManagedInstanceTarget } from '../../src/targets/index.js';
 import { corpusFile, hasBackupCorpus } from '../support/corpus.js';
 import { LrsStandIn } from '../support/lrs-stand-in/lrs-stand-in.js';
-import { StandInClientSecretCredential } from '../support/lrs-stand-in/stand-in-credential.js';
+import { standInContainerUrl, targetOnStandIn } from '../support/lrs-stand-in/stand-in-target.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
 
-const containerUrl = 'https://sqlmigtest.blob.core.windows.net/migrations';
-const accountKey = Buffer.from('stand-in storage account key, not a real one').toString('base64');
 const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
 
 interface Rig {
@@ -50,29 +47,11 @@ beforeEach(async () => {
   const clock = { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
   const blobs = new MemoryBlobStore();
   const standIn = await LrsStandIn.start({
-    containerUrl,
+    containerUrl: standInContainerUrl,
     rehearsal: { store: blobs, clock, restoreBytesPerSecond: 1024 ** 4 },
   });
   const agent = new Agent({ ca: standIn.certPem, keepAlive: false });
-  const target = createManagedInstanceTarget({
-    subscriptionId: standIn.subscriptionId,
-    resourceGroupName: standIn.resourceGroupName,
-    managedInstanceName: standIn.managedInstanceName,
-    credential: new StandInClientSecretCredential(
-      standIn.url,
-      standIn.tenantId,
-      standIn.clientId,
-      standIn.clientSecret,
-      agent,
-    ),
-    credentialDescription: `service principal ${standIn.clientId}`,
-    storage: { kind: 'AccountKey', containerUrl, accountKey },
-    armEndpoint: standIn.url,
-    armScope: 'https://management.azure.com/.default',
-    agent,
-    pollIntervalMs: 0,
-    clock,
-  });
+  const target = targetOnStandIn(standIn, agent, { clock });
   const state = await openStateStore({ dataDir: join(root, 'state') });
   await state.migrate();
   const engine = new MigrationEngine({

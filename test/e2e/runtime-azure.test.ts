@@ -7,17 +7,22 @@
  * must be the source files byte for byte, and neither the key, the SAS nor the share's password may
  * appear in what the service or the nodes print.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { MigrationResource } from '../../src/client/index.js';
 import { AzureBlobStore } from '../../src/storage/index.js';
 import { azuriteForTests, type TestAzurite } from '../support/azurite.js';
-import { corpusFile, hasBackupCorpus } from '../support/corpus.js';
+import {
+  chain,
+  chainNames,
+  chainRestored,
+  expectChainBlobs,
+  fileInfo,
+} from '../support/chain-files.js';
+import { hasBackupCorpus } from '../support/corpus.js';
 import { sambaForTests } from '../support/samba.js';
 import {
   arrive,
@@ -32,22 +37,6 @@ import {
 
 const azurite = azuriteForTests();
 const samba = sambaForTests();
-const chainNames = [
-  'RestoreTimeClean.bak',
-  'RestoreTimeClean_1.trn',
-  'RestoreTimeClean_2.trn',
-  'RestoreTimeClean_3.trn',
-];
-const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
-const stem = (name: string) => basename(name).replace(/\.[^.]+$/, '');
-
-function fileInfo(m: MigrationResource, name: string) {
-  for (const set of m.properties.migrationStatusDetails?.activeBackupSets ?? [])
-    for (const f of set.listOfBackupFiles) if (f.fileName === name) return f;
-  return undefined;
-}
-
 describe.skipIf(!azurite.available || !hasBackupCorpus)(
   'runtime nodes uploading to Azure Blob (Azurite)',
   () => {
@@ -64,35 +53,21 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
         ...nodes.map((n) => `--- node ${n.name} ---\n${n.output()}`),
       ].join('\n');
 
-    /** The database's blobs in the container, each the source file byte for byte. */
-    const expectBlobsIdentical = async (db: string) => {
-      const store = new AzureBlobStore({
-        accountUrl: server.accountUrl,
-        containerName: container,
-        credential: { accountKey: server.accountKey },
-      });
-      const blobs = await store.list(`${db}/`);
-      expect(blobs.map((b) => stem(b.name)).sort()).toEqual(chainNames.map(stem).sort());
-      for (const blob of blobs) {
-        const source = await readFile(
-          chain(chainNames.find((n) => stem(n) === stem(blob.name)) ?? ''),
-        );
-        expect(blob.size).toBe(source.length);
-        expect(blob.contentMd5).toBe(md5(source));
-        const read = await store.openRead(blob.name);
-        try {
-          expect(md5(await read.read(0, source.length))).toBe(md5(source));
-        } finally {
-          await read.close();
-        }
-      }
-    };
+    const expectBlobsIdentical = (db: string) =>
+      expectChainBlobs(
+        new AzureBlobStore({
+          accountUrl: server.accountUrl,
+          containerName: container,
+          credential: { accountKey: server.accountKey },
+        }),
+        db,
+      );
     const allRestored = (name: string) =>
       waitFor(
         `every file of ${name} Restored`,
         async () => {
           const m = await get(name);
-          return chainNames.every((f) => fileInfo(m, f)?.status === 'Restored') && m;
+          return chainRestored(m) && m;
         },
         { timeoutMs: 60_000, describe: describeState(name) },
       );

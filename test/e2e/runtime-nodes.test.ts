@@ -6,17 +6,22 @@
  * or regenerated are refused; a node removed with deleteNode stops. The blobs must be the source
  * files byte for byte.
  */
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { MigrationResource } from '../../src/client/index.js';
 import { LocalFolderBlobStore } from '../../src/storage/index.js';
-import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
+import {
+  chain,
+  chainNames,
+  chainRestored,
+  expectChainBlobs,
+  fileInfo,
+} from '../support/chain-files.js';
+import { corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 import { sambaForTests, type TestSamba } from '../support/samba.js';
 import {
   arrive,
@@ -32,13 +37,6 @@ import {
 if (!hasBackupCorpus) console.warn(`Skipping the runtime node tests: ${corpusSkipReason}.`);
 const samba = sambaForTests();
 
-const chainNames = [
-  'RestoreTimeClean.bak',
-  'RestoreTimeClean_1.trn',
-  'RestoreTimeClean_2.trn',
-  'RestoreTimeClean_3.trn',
-];
-const chain = (name: string) => corpusFile(`appveyor-lab/RestoreTimeClean/${name}`);
 /** A port free now on 127.0.0.1 (for a service that must come back on the same address). */
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -47,14 +45,6 @@ async function freePort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   if (typeof address !== 'object' || address === null) throw new Error('no port');
   return address.port;
-}
-
-const md5 = (bytes: Uint8Array) => createHash('md5').update(bytes).digest('base64');
-
-function fileInfo(m: MigrationResource, name: string) {
-  for (const set of m.properties.migrationStatusDetails?.activeBackupSets ?? [])
-    for (const f of set.listOfBackupFiles) if (f.fileName === name) return f;
-  return undefined;
 }
 
 describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
@@ -80,31 +70,10 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
   const allRestored = (name: string) =>
     until(`every file of ${name} Restored`, name, async () => {
       const m = await get(name);
-      return chainNames.every((f) => fileInfo(m, f)?.status === 'Restored') && m;
+      return chainRestored(m) && m;
     });
-  /**
-   * The database's blobs, each compared with its source file byte for byte (by MD5 and size). Log
-   * backups are named `.log` in the container (Log Replay Service's names), so the blob's source is
-   * the one its name without extension points to.
-   */
-  const expectBlobsIdentical = async (db: string) => {
-    const store = new LocalFolderBlobStore(join(dataDir, 'blobs'));
-    const blobs = await store.list(`${db}/`);
-    const stem = (name: string) => basename(name).replace(/\.[^.]+$/, '');
-    expect(blobs.map((b) => stem(b.name)).sort()).toEqual(chainNames.map(stem).sort());
-    for (const blob of blobs) {
-      const sourceName = chainNames.find((n) => stem(n) === stem(blob.name)) ?? blob.name;
-      const source = await readFile(chain(sourceName));
-      expect(blob.size).toBe(source.length);
-      const stored = await store.openRead(blob.name);
-      try {
-        expect(md5(await stored.read(0, source.length))).toBe(md5(source));
-      } finally {
-        await stored.close();
-      }
-      expect(blob.contentMd5).toBe(md5(source));
-    }
-  };
+  const expectBlobsIdentical = (db: string) =>
+    expectChainBlobs(new LocalFolderBlobStore(join(dataDir, 'blobs')), db);
 
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'sqlmig-ir-e2e-'));

@@ -6,7 +6,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { memorySource, readBackupMedia, type DatabaseFile } from '../../src/backup/index.js';
 import { uploadName } from '../../src/planning/index.js';
 import {
-  createManagedInstanceTarget,
   isRestoreTargetError,
   type ManagedInstanceTarget,
   type ManagedInstanceTargetOptions,
@@ -15,15 +14,19 @@ import {
 import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 import { LrsStandIn } from '../support/lrs-stand-in/lrs-stand-in.js';
 import { restoreDetailsProblems } from '../support/lrs-stand-in/schema-check.js';
-import { StandInClientSecretCredential } from '../support/lrs-stand-in/stand-in-credential.js';
+import {
+  standInAccountKey,
+  standInContainerUrl,
+  targetOnStandIn,
+} from '../support/lrs-stand-in/stand-in-target.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
 
 if (!hasBackupCorpus)
   console.warn(`Skipping the Managed Instance target's tests: ${corpusSkipReason}.`);
 
 const t0 = Date.UTC(2026, 2, 2, 8, 0, 0);
-const containerUrl = 'https://sqlmigtest.blob.core.windows.net/migrations';
-const accountKey = Buffer.from('stand-in storage account key, not a real one').toString('base64');
+const containerUrl = standInContainerUrl;
+const accountKey = standInAccountKey;
 const chain = {
   full: 'RestoreTimeClean.bak',
   log1: 'RestoreTimeClean_1.trn',
@@ -69,23 +72,8 @@ beforeEach(async () => {
     clock,
     agent,
     target: (overrides = {}, secret = standIn.clientSecret) =>
-      createManagedInstanceTarget({
-        subscriptionId: standIn.subscriptionId,
-        resourceGroupName: standIn.resourceGroupName,
-        managedInstanceName: standIn.managedInstanceName,
-        credential: new StandInClientSecretCredential(
-          standIn.url,
-          standIn.tenantId,
-          standIn.clientId,
-          secret,
-          agent,
-        ),
-        credentialDescription: `service principal ${standIn.clientId}`,
-        storage: { kind: 'AccountKey', containerUrl, accountKey },
-        armEndpoint: standIn.url,
-        armScope: 'https://management.azure.com/.default',
-        agent,
-        pollIntervalMs: 0,
+      targetOnStandIn(standIn, agent, {
+        secret,
         // Each call reads Azure again here; the reuse has its own test.
         detailsMaxAgeMs: 0,
         clock,

@@ -2,24 +2,18 @@
  * The HTTP API in process (Hono's `app.request`), over the real embedded parts: SQLite state, the
  * engine, the rehearsal target, sealed secrets.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createApi } from '../../../src/service/api/index.js';
-import { WorkQueue } from '../../../src/service/runtime-hub/index.js';
-import { createSecretBox, loadSecretKey } from '../../../src/service/state/index.js';
+import type { createApi } from '../../../src/service/api/index.js';
+import { apiForTests, type ApiForTests } from '../../support/api-for-tests.js';
 import { engineHarness, type EngineHarness } from '../../support/engine-harness.js';
 
 const token = 'test-token-0123456789';
 const password = 'S3cret-share-passw0rd!';
 
 let h: EngineHarness;
-let keyDir: string;
+let api: ApiForTests;
 let app: ReturnType<typeof createApi>;
-let work: WorkQueue;
 
 async function call(
   method: string,
@@ -51,25 +45,12 @@ const migrationBody = (folder: string, extra: Record<string, unknown> = {}) => (
 
 beforeEach(async () => {
   h = await engineHarness();
-  keyDir = await mkdtemp(join(tmpdir(), 'sqlmig-api-key-'));
-  const secrets = createSecretBox(await loadSecretKey({ dataDir: keyDir, env: {} }));
-  app = createApi({
-    store: h.store,
-    engine: h.engine,
-    secrets,
-    token,
-    target: { kind: 'Rehearsal', scope: 'rehearsal' },
-    now: () => h.clock.now(),
-    nodeOfflineAfterMs: 60_000,
-    nodeHeartbeatIntervalMs: 10_000,
-    storageForNodes: () => ({ kind: 'localFolder', path: h.blobsRoot }),
-    runtimeWork: (work = new WorkQueue()),
-  });
+  api = await apiForTests(h, token);
+  app = api.app;
 });
 afterEach(async () => {
-  work.close();
+  await api.close();
   await h.close();
-  await rm(keyDir, { recursive: true, force: true });
 });
 
 describe('authentication and the OpenAPI document', () => {

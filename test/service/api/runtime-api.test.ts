@@ -3,22 +3,16 @@
  * with either auth key, regenerated keys, the node's own credential, heartbeats and the runtime state,
  * deleteNode, and a job leased, renewed and completed over HTTP.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import { createApi } from '../../../src/service/api/index.js';
-import { WorkQueue } from '../../../src/service/runtime-hub/index.js';
-import { createSecretBox, loadSecretKey } from '../../../src/service/state/index.js';
+import type { createApi } from '../../../src/service/api/index.js';
+import { apiForTests, type ApiForTests } from '../../support/api-for-tests.js';
 import { engineHarness, type EngineHarness } from '../../support/engine-harness.js';
 
 const token = 'test-token-0123456789';
 let h: EngineHarness;
-let keyDir: string;
+let api: ApiForTests;
 let app: ReturnType<typeof createApi>;
-let work: WorkQueue;
 
 async function call(
   path: string,
@@ -59,28 +53,15 @@ async function register(key: string, nodeName: string) {
 
 beforeEach(async () => {
   h = await engineHarness();
-  keyDir = await mkdtemp(join(tmpdir(), 'sqlmig-ir-key-'));
-  const secrets = createSecretBox(await loadSecretKey({ dataDir: keyDir, env: {} }));
-  work = new WorkQueue({ leaseMs: 5_000 });
-  app = createApi({
-    store: h.store,
-    engine: h.engine,
-    secrets,
-    token,
-    target: { kind: 'Rehearsal', scope: 'rehearsal' },
-    now: () => h.clock.now(),
-    nodeOfflineAfterMs: 60_000,
-    nodeHeartbeatIntervalMs: 10_000,
-    storageForNodes: () => ({ kind: 'localFolder', path: h.blobsRoot }),
-    runtimeWork: work,
-  });
+  api = await apiForTests(h, token, { leaseMs: 5_000 });
+  app = api.app;
+
   expect((await call('/api/sqlMigrationServices/east', undefined, token, 'PUT')).status).toBe(201);
   expect((await call('/api/sqlMigrationServices/west', undefined, token, 'PUT')).status).toBe(201);
 });
 afterEach(async () => {
-  work.close();
+  await api.close();
   await h.close();
-  await rm(keyDir, { recursive: true, force: true });
 });
 
 describe('registration', () => {
@@ -193,7 +174,7 @@ describe('work under leases', () => {
     const node = String((await register(east.authKey1, 'node-1')).json['credential']);
     const other = String((await register(east.authKey2, 'node-2')).json['credential']);
     const progress: unknown[] = [];
-    const result = work.submit(
+    const result = api.work.submit(
       'east',
       { kind: 'upload', description: 'upload x.bak', input: { name: 'x.bak' } },
       { onProgress: (p) => progress.push(p) },

@@ -4,6 +4,7 @@
  */
 import { cpus, totalmem } from 'node:os';
 
+import { assessScriptsBench } from './assess-scripts.bench.js';
 import { azureUploadBench } from './azure-upload.bench.js';
 import { migrationsBench } from './migrations.bench.js';
 import { restorePlanBench } from './restore-plan.bench.js';
@@ -19,6 +20,7 @@ const benches: Record<string, () => Outcome | Promise<Outcome>> = {
   'restore-plan': restorePlanBench,
   migrations: migrationsBench,
   'azure-upload': azureUploadBench,
+  'assess-scripts': assessScriptsBench,
 };
 
 const wanted = process.argv.slice(2);

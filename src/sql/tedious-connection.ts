@@ -105,7 +105,9 @@ class TediousConnection implements SqlConnection {
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.#connection.once('end', () => resolve());
+      this.#connection.once('end', () => {
+        resolve();
+      });
       this.#connection.close();
     });
   }
@@ -129,7 +131,7 @@ class TediousConnection implements SqlConnection {
       try {
         for (const [name, value] of Object.entries(params)) bind(request, name, value);
       } catch (error) {
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
       request.on('row', (columns: { value: unknown; metadata: { colName: string } }[]) => {
@@ -206,7 +208,11 @@ function connectError(error: Error, where: string, user: string, encrypt: boolea
       ? ' The server certificate is not trusted: install a trusted one, or set trustServerCertificate for a VM with a self-signed certificate.'
       : ''
     : ' Check the host name, the port, and that SQL Server is running and listening on TCP.';
-  return new SqlError('ConnectionFailed', `Cannot connect to SQL Server ${where}: ${error.message}.${tls}`, {
-    cause: error,
-  });
+  return new SqlError(
+    'ConnectionFailed',
+    `Cannot connect to SQL Server ${where}: ${error.message}.${tls}`,
+    {
+      cause: error,
+    },
+  );
 }

@@ -27,3 +27,9 @@ export type {
   CredentialFromEnvironmentOptions,
   DescribedCredential,
 } from './managed-instance/credential.js';
+export { createSqlServerTarget } from './sql-server/sql-server-target.js';
+export type { SqlServerTarget } from './sql-server/sql-server-target.js';
+export type {
+  SqlServerBackupSource,
+  SqlServerTargetOptions,
+} from './sql-server/sql-server-options.js';

@@ -43,6 +43,11 @@ export type RestoreTargetErrorCode =
    * Purpose, which has no In-Memory OLTP (Log Replay Service: `XtpInitializedDuringRestore`).
    */
   | 'InMemoryOltpNotSupported'
+  /**
+   * SQL Server target: the backup is TDE-protected or encrypted with a certificate that is not in
+   * the instance's master database (the message names its thumbprint).
+   */
+  | 'CertificateMissing'
   /** Azure answered a request with an error not named above (its code and message are quoted). */
   | 'AzureRequestFailed'
   /** A long-running Azure operation ended Failed or Canceled, or did not end in time. */

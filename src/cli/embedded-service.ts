@@ -72,6 +72,8 @@ export interface EmbeddedServiceOptions {
    * `AZURE_CLIENT_SECRET`, else `DefaultAzureCredential`.
    */
   readonly managedInstance?: string;
+  /** Azure Resource Manager's endpoint (a sovereign cloud's). Default https://management.azure.com. */
+  readonly armEndpoint?: string;
 }
 
 export interface EmbeddedService {
@@ -315,6 +317,7 @@ async function restoreTargetOf(
     const { credential, description } = await credentialFromEnvironment();
     const target = createManagedInstanceTarget({
       ...parseManagedInstanceId(options.managedInstance),
+      ...(options.armEndpoint ? { armEndpoint: options.armEndpoint } : {}),
       credential,
       credentialDescription: description,
       storage: {

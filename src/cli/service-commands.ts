@@ -44,6 +44,10 @@ export function registerServiceCommands(program: Command): void {
       '--managed-instance <resource-id>',
       'restore to this Azure SQL Managed Instance through Log Replay Service instead of rehearsing (/subscriptions/ID/resourceGroups/GROUP/providers/Microsoft.Sql/managedInstances/NAME); needs --upload-storage-url with the account key; signs in with AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET or DefaultAzureCredential',
     )
+    .option(
+      '--arm-endpoint <url>',
+      "Azure Resource Manager's endpoint for --managed-instance in a sovereign cloud (with AZURE_AUTHORITY_HOST for its sign-in host); default https://management.azure.com",
+    )
     .addOption(
       new Option('--lease-ms <ms>', "how long a runtime node's lease lasts without a report")
         .argParser(positiveNumber('--lease-ms'))
@@ -59,6 +63,7 @@ export function registerServiceCommands(program: Command): void {
       const service = await startEmbeddedService({
         ...(uploadStorage ? { uploadStorage } : {}),
         ...(options.managedInstance ? { managedInstance: options.managedInstance } : {}),
+        ...(options.armEndpoint ? { armEndpoint: options.armEndpoint } : {}),
         dataDir: options.dataDir,
         port: options.port,
         databaseUrl: process.env.SQLMIG_DATABASE_URL,
@@ -276,6 +281,7 @@ interface UpOptions {
   readonly uploadStorageUrl?: string;
   readonly uploadContainer?: string;
   readonly managedInstance?: string;
+  readonly armEndpoint?: string;
 }
 
 /** `--upload-storage-url` and `--upload-container`, with the credential from the environment. */

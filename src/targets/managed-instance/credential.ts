@@ -11,6 +11,14 @@ import type { TokenCredential } from '@azure/identity';
 
 const identityPackage = '@azure/identity';
 
+/** Microsoft Entra ID's sign-in hosts of the public and sovereign clouds (instance discovery knows them). */
+const publicAuthorityHosts: ReadonlySet<string> = new Set([
+  'login.microsoftonline.com',
+  'login.microsoftonline.us',
+  'login.chinacloudapi.cn',
+  'login.microsoftonline.de',
+]);
+
 export interface DescribedCredential {
   readonly credential: TokenCredential;
   readonly description: string;
@@ -35,8 +43,15 @@ export async function credentialFromEnvironment(
     identityPackage
   )) as typeof Identity;
   const env = options.env ?? process.env;
+  // AZURE_AUTHORITY_HOST, as @azure/identity's own environment credential reads it: a sovereign
+  // cloud's sign-in host, or a private one (Azure Stack Hub's AD FS), which instance discovery does
+  // not know and must not be asked about.
+  const authorityHost = options.authorityHost ?? env.AZURE_AUTHORITY_HOST;
+  const privateAuthority =
+    authorityHost !== undefined && !publicAuthorityHosts.has(new URL(authorityHost).hostname);
   const common = {
-    ...(options.authorityHost ? { authorityHost: options.authorityHost } : {}),
+    ...(authorityHost ? { authorityHost } : {}),
+    ...(privateAuthority ? { disableInstanceDiscovery: true } : {}),
     ...(options.agent ? { agent: options.agent } : {}),
   };
   const tenantId = env.AZURE_TENANT_ID;

@@ -141,6 +141,24 @@ export class LrsStandIn {
       this.#token(new URLSearchParams(body), res);
       return;
     }
+    if (
+      req.method === 'GET' &&
+      url.pathname === `/${this.tenantId}/v2.0/.well-known/openid-configuration`
+    ) {
+      // The Microsoft identity platform's OpenID Connect metadata document, with the fields MSAL reads.
+      const tenant = `${this.#origin}/${this.tenantId}`;
+      send(res, 200, {
+        token_endpoint: `${tenant}/oauth2/v2.0/token`,
+        authorization_endpoint: `${tenant}/oauth2/v2.0/authorize`,
+        end_session_endpoint: `${tenant}/oauth2/v2.0/logout`,
+        issuer: `${tenant}/v2.0`,
+        jwks_uri: `${tenant}/discovery/v2.0/keys`,
+        token_endpoint_auth_methods_supported: ['client_secret_post', 'private_key_jwt'],
+        response_types_supported: ['code', 'id_token', 'code id_token', 'token id_token'],
+        tenant_region_scope: null,
+      });
+      return;
+    }
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !this.#tokens.has(token)) {
       res.setHeader(

@@ -1,0 +1,193 @@
+/**
+ * The migration engine driving the SQL Server target, whose connection is a scripted one (a stand-in:
+ * no SQL Server runs here; it answers the catalog queries and RESTORE statements and records what was
+ * sent). The engine, the state store, the local folder runtime and the target are the real ones; the
+ * target restores in the background as the engine polls it. Online with cutover: the statements reach
+ * the instance in order (full with MOVE, each log once, RECOVERY at cutover); cancel drops the
+ * database.
+ */
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+import { memorySource, readBackupMedia } from '../../src/backup/index.js';
+import { LocalFolderSource } from '../../src/runtime/index.js';
+import { MigrationEngine } from '../../src/service/engine/index.js';
+import {
+  openStateStore,
+  type FileRecord,
+  type MigrationRecord,
+  type StateStore,
+} from '../../src/service/state/index.js';
+import { createSqlServerTarget } from '../../src/targets/index.js';
+import { chain, chainNames } from '../support/chain-files.js';
+import { hasBackupCorpus } from '../support/corpus.js';
+import { MemoryBlobStore } from '../support/memory-blob-store.js';
+import { ScriptedSqlConnection, type SentStatement } from '../support/scripted-sql.js';
+
+const containerUrl = 'https://sqlmigtest.blob.core.windows.net/migrations';
+const accountKey = Buffer.from('stand-in storage account key, not a real one').toString('base64');
+
+interface Rig {
+  readonly root: string;
+  readonly folder: string;
+  readonly state: StateStore;
+  readonly engine: MigrationEngine;
+  readonly sent: SentStatement[];
+  readonly clock: { now(): Date; advance(ms: number): void };
+}
+
+let rig: Rig;
+
+beforeEach(async () => {
+  const root = await mkdtemp(join(tmpdir(), 'sqlmig-sqlvm-engine-'));
+  const folder = join(root, 'backups');
+  await mkdir(folder);
+  let now = Date.UTC(2026, 10, 1, 8, 0, 0);
+  const clock = { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
+  const full = await readBackupMedia(
+    memorySource('full', await readFile(chain('RestoreTimeClean.bak'))),
+  );
+  const sent: SentStatement[] = [];
+  // The database exists once RESTORE DATABASE was sent, until DROP DATABASE (as on an instance).
+  const exists = () => {
+    const last = sent.findLast((x) => /^(RESTORE DATABASE|DROP DATABASE)/.test(x.sql));
+    return last !== undefined && last.sql.startsWith('RESTORE DATABASE');
+  };
+  const connection = new ScriptedSqlConnection(sent)
+    .on(/^SELECT DB_ID/, () => [{ databaseId: exists() ? 5 : null }])
+    .on(/sys\.databases/, () => (exists() ? [{ state_desc: 'RESTORING' }] : []))
+    .on(/^RESTORE HEADERONLY/, [{ Position: 1, EncryptorThumbprint: null }])
+    .on(
+      /^RESTORE FILELISTONLY/,
+      (full.sets[0]?.files ?? []).map((f) => ({
+        LogicalName: f.LogicalName,
+        PhysicalName: f.PhysicalName,
+        Type: f.Type,
+        FileGroupName: f.FileGroupName,
+        FileId: f.FileId,
+        Size: Number(f.Size),
+        TDEThumbprint: null,
+      })),
+    )
+    .on(/InstanceDefaultDataPath/, [
+      {
+        dataPath: 'D:\\SQLData\\',
+        logPath: 'L:\\SQLLog\\',
+        masterDataFile: 'C:\\MSSQL\\DATA\\master.mdf',
+        masterLogFile: 'C:\\MSSQL\\DATA\\mastlog.ldf',
+      },
+    ])
+    .on(/redo_start_lsn/, [{ redoStartLsn: null }]);
+  const blobs = new MemoryBlobStore();
+  const target = createSqlServerTarget({
+    connect: () => Promise.resolve(connection),
+    instanceDescription: 'SQL Server sqlvm1:1433 (scripted stand-in)',
+    store: blobs,
+    source: { kind: 'Url', containerUrl, accountKey },
+    pollIntervalMs: 0,
+    clock,
+  });
+  const state = await openStateStore({ dataDir: join(root, 'state') });
+  await state.migrate();
+  const engine = new MigrationEngine({
+    store: state,
+    target,
+    blobStore: blobs,
+    sourceFor: () => new LocalFolderSource(folder, { blockSizeBytes: 256 * 1024 }),
+    clock,
+  });
+  rig = { root, folder, state, engine, sent, clock };
+});
+
+afterEach(async () => {
+  await rig.engine.stop();
+  await rig.state.close();
+  await rm(rig.root, { recursive: true, force: true });
+});
+
+async function until(
+  id: string,
+  done: (m: MigrationRecord, files: FileRecord[]) => boolean,
+  limit = 60,
+): Promise<MigrationRecord> {
+  for (let i = 0; i < limit; i++) {
+    const { migration, files } = await rig.engine.details(id);
+    if (done(migration, files)) return migration;
+    await rig.engine.tick(id);
+    await rig.engine.drain();
+    rig.clock.advance(1000);
+    // The target restores in the background: give its statements a moment.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const { migration, files } = await rig.engine.details(id);
+  throw new Error(
+    `not reached: ${migration.migrationStatus}; ${files.map((f) => `${f.fileName}=${f.status}`).join(', ')}; ${JSON.stringify(migration.document['stepError'] ?? null)}; sent: ${rig.sent.map((s) => s.sql.slice(0, 40)).join(' | ')}`,
+  );
+}
+
+const create = () =>
+  rig.engine.create({
+    serviceName: 'default',
+    targetDbName: 'Sales',
+    sourceDatabaseName: 'RestoreTimeClean',
+    kind: 'SqlVm',
+    scope: 'sqlvm1',
+    mode: 'online',
+    backupFolder: rig.folder,
+  });
+
+const kinds = () =>
+  rig.sent
+    .map((s) =>
+      s.sql.startsWith('RESTORE LOG')
+        ? `LOG ${
+            String(s.params.url0 ?? '')
+              .split('/')
+              .pop() ?? ''
+          }`
+        : s.sql.startsWith('RESTORE DATABASE') && s.sql.includes('WITH RECOVERY')
+          ? 'RECOVERY'
+          : s.sql.startsWith('RESTORE DATABASE')
+            ? 'RESTORE DATABASE'
+            : s.sql.startsWith('DROP DATABASE')
+              ? 'DROP'
+              : null,
+    )
+    .filter((k) => k !== null);
+
+describe.skipIf(!hasBackupCorpus)('migrations to SQL Server (scripted connection)', () => {
+  it('online: the full and each log restored once, in order, RECOVERY at cutover, Succeeded', async () => {
+    for (const name of chainNames) await copyFile(chain(name), join(rig.folder, name));
+    const created = await create();
+    const ready = await until(created.id, (_, files) =>
+      chainNames.every((n) => files.find((f) => f.fileName === n)?.status === 'Restored'),
+    );
+    expect(kinds()).toEqual([
+      'RESTORE DATABASE',
+      'LOG RestoreTimeClean_1.log',
+      'LOG RestoreTimeClean_2.log',
+      'LOG RestoreTimeClean_3.log',
+    ]);
+    const full = rig.sent.find((s) => s.sql.startsWith('RESTORE DATABASE'));
+    expect(full?.sql).toMatch(/WITH .*NORECOVERY/);
+    expect(full?.sql).toContain('MOVE');
+    expect(Object.values(full?.params ?? {})).toContain('D:\\SQLData\\Sales_RestoreTimeClean.mdf');
+    await rig.engine.cutover(ready.id, ready.migrationOperationId);
+    await until(created.id, (m) => m.migrationStatus === 'Succeeded');
+    expect(kinds().at(-1)).toBe('RECOVERY');
+  });
+
+  it('cancel drops the database being restored', async () => {
+    await copyFile(chain('RestoreTimeClean.bak'), join(rig.folder, 'RestoreTimeClean.bak'));
+    const created = await create();
+    const restoring = await until(created.id, (_, files) =>
+      files.some((f) => f.fileName === 'RestoreTimeClean.bak' && f.status === 'Restored'),
+    );
+    await rig.engine.cancel(restoring.id, restoring.migrationOperationId);
+    await until(created.id, (m) => m.migrationStatus === 'Canceled');
+    expect(kinds().at(-1)).toBe('DROP');
+  });
+});

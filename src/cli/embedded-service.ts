@@ -30,9 +30,12 @@ import {
   type UploadSas,
 } from '../storage/index.js';
 import type { UploadStorage } from '../runtime-protocol/index.js';
+import { openSqlConnection } from '../sql/index.js';
 import {
   createManagedInstanceTarget,
   createRehearsalTarget,
+  createSqlServerTarget,
+  type SqlServerBackupSource,
   credentialFromEnvironment,
   parseManagedInstanceId,
   type RehearsalTarget,
@@ -74,6 +77,23 @@ export interface EmbeddedServiceOptions {
   readonly managedInstance?: string;
   /** Azure Resource Manager's endpoint (a sovereign cloud's). Default https://management.azure.com. */
   readonly armEndpoint?: string;
+  /**
+   * Restore to this SQL Server (on a VM or on-premises) with `RESTORE … FROM URL` from the Azure
+   * container of `uploadStorage` (account key needed, for the credential's read-only SAS), or with
+   * `RESTORE … FROM DISK` from copies downloaded into `restoreFromDisk`.
+   */
+  readonly sqlServer?: {
+    readonly server: string;
+    readonly port?: number;
+    readonly user: string;
+    readonly password: string;
+    readonly trustServerCertificate?: boolean;
+    /** Download the backups here and restore FROM DISK (the instance cannot reach the storage). */
+    readonly restoreFromDisk?: {
+      readonly downloadFolder: string;
+      readonly instanceFolder?: string;
+    };
+  };
 }
 
 export interface EmbeddedService {
@@ -144,7 +164,12 @@ async function startLocked(
       sasToken: sas.sasToken,
     };
   };
-  const { target, rehearsal, shownTarget } = await restoreTargetOf(options, blobs);
+  const {
+    target,
+    rehearsal,
+    shownTarget,
+    close: closeTarget,
+  } = await restoreTargetOf(options, blobs);
   // Reading, hashing and writing the backups runs on a thread of its own, off the API's.
   const uploadThreads = new UploadThreads();
   uploadThreads.start();
@@ -291,7 +316,7 @@ async function startLocked(
       runtimeWork.close();
       await engine.stop();
       await uploadThreads.close();
-      await rehearsal?.close();
+      await closeTarget();
       await store.close();
       await rm(join(options.dataDir, 'service.json'), { force: true });
       await lock.release();
@@ -306,8 +331,48 @@ async function restoreTargetOf(
 ): Promise<{
   target: RestoreTarget;
   rehearsal: RehearsalTarget | null;
-  shownTarget: { kind: 'Rehearsal' | 'SqlMi'; scope: string };
+  shownTarget: { kind: 'Rehearsal' | 'SqlMi' | 'SqlVm'; scope: string };
+  close: () => Promise<void>;
 }> {
+  if (options.sqlServer) {
+    const sql = options.sqlServer;
+    const storage = options.uploadStorage;
+    let source: SqlServerBackupSource;
+    if (sql.restoreFromDisk) {
+      source = { kind: 'Disk', ...sql.restoreFromDisk };
+    } else if (storage?.credential.accountKey) {
+      source = {
+        kind: 'Url',
+        containerUrl: `${storage.accountUrl.replace(/\/+$/, '')}/${storage.containerName}`,
+        accountKey: storage.credential.accountKey,
+        ...(storage.accountName ? { accountName: storage.accountName } : {}),
+      };
+    } else {
+      throw new Error(
+        'The SQL Server target restores FROM URL from an Azure Blob container (start the service with --upload-storage-url, --upload-container and the account key in SQLMIG_STORAGE_ACCOUNT_KEY), or FROM DISK from copies it downloads (--sql-restore-from-disk FOLDER).',
+      );
+    }
+    const where = `${sql.server}:${sql.port ?? 1433}`;
+    const target = createSqlServerTarget({
+      connect: () =>
+        openSqlConnection({
+          server: sql.server,
+          ...(sql.port ? { port: sql.port } : {}),
+          user: sql.user,
+          password: sql.password,
+          ...(sql.trustServerCertificate ? { trustServerCertificate: true } : {}),
+        }),
+      instanceDescription: `SQL Server ${where}`,
+      store: blobs,
+      source,
+    });
+    return {
+      target,
+      rehearsal: null,
+      shownTarget: { kind: 'SqlVm', scope: where },
+      close: () => target.close(),
+    };
+  }
   if (options.managedInstance) {
     const storage = options.uploadStorage;
     if (!storage?.credential.accountKey)
@@ -331,6 +396,7 @@ async function restoreTargetOf(
       target,
       rehearsal: null,
       shownTarget: { kind: 'SqlMi', scope: options.managedInstance },
+      close: () => Promise.resolve(),
     };
   }
   // Uploads go through this process's engine, which tells the target of each committed blob: the
@@ -349,6 +415,7 @@ async function restoreTargetOf(
     target: rehearsal,
     rehearsal,
     shownTarget: { kind: 'Rehearsal', scope: 'rehearsal (nothing is restored)' },
+    close: () => rehearsal.close(),
   };
 }
 

@@ -1,10 +1,12 @@
 /**
  * `sqlmig up` (the embedded service) and `sqlmig service …` (migration services and their keys).
  */
+import { resolve } from 'node:path';
+
 import { Option, type Command } from 'commander';
 
 import type { AzureBlobStoreOptions } from '../storage/index.js';
-import { startEmbeddedService } from './embedded-service.js';
+import { startEmbeddedService, type EmbeddedServiceOptions } from './embedded-service.js';
 import { connect, defaultDataDir, type ConnectionOptions } from './service-connection.js';
 
 export function registerServiceCommands(program: Command): void {
@@ -48,6 +50,27 @@ export function registerServiceCommands(program: Command): void {
       '--arm-endpoint <url>',
       "Azure Resource Manager's endpoint for --managed-instance in a sovereign cloud (with AZURE_AUTHORITY_HOST for its sign-in host); default https://management.azure.com",
     )
+    .option(
+      '--sql-server <host[:port]>',
+      'restore to this SQL Server (on a VM or on-premises) instead of rehearsing: FROM URL from --upload-container, or FROM DISK with --sql-restore-from-disk',
+    )
+    .option(
+      '--sql-user <name>',
+      'the SQL login for --sql-server; its password in SQLMIG_SQL_PASSWORD',
+    )
+    .option(
+      '--sql-trust-server-certificate',
+      "accept the instance's TLS certificate without checking it (a self-signed one)",
+      false,
+    )
+    .option(
+      '--sql-restore-from-disk <folder>',
+      'download the backups into this folder and RESTORE … FROM DISK (when the instance cannot reach the storage account)',
+    )
+    .option(
+      '--sql-instance-folder <path>',
+      'the --sql-restore-from-disk folder as the instance sees it (a share or another mount)',
+    )
     .addOption(
       new Option('--lease-ms <ms>', "how long a runtime node's lease lasts without a report")
         .argParser(positiveNumber('--lease-ms'))
@@ -64,6 +87,7 @@ export function registerServiceCommands(program: Command): void {
         ...(uploadStorage ? { uploadStorage } : {}),
         ...(options.managedInstance ? { managedInstance: options.managedInstance } : {}),
         ...(options.armEndpoint ? { armEndpoint: options.armEndpoint } : {}),
+        ...sqlServerOf(options),
         dataDir: options.dataDir,
         port: options.port,
         databaseUrl: process.env.SQLMIG_DATABASE_URL,
@@ -78,7 +102,7 @@ export function registerServiceCommands(program: Command): void {
       process.stdout.write(
         [
           `sqlmig is running at ${service.url} (data folder ${options.dataDir}).`,
-          options.managedInstance
+          options.managedInstance || options.sqlServer
             ? `Target: ${service.targetDescription}.`
             : `Target: rehearsal — Log Replay Service's rules are applied to the uploaded backups; nothing is restored.`,
           `Uploads go to ${service.uploadsTo}.`,
@@ -282,6 +306,51 @@ interface UpOptions {
   readonly uploadContainer?: string;
   readonly managedInstance?: string;
   readonly armEndpoint?: string;
+  readonly sqlServer?: string;
+  readonly sqlUser?: string;
+  readonly sqlTrustServerCertificate: boolean;
+  readonly sqlRestoreFromDisk?: string;
+  readonly sqlInstanceFolder?: string;
+}
+
+/** `--sql-server` and its companions, the password from SQLMIG_SQL_PASSWORD. */
+function sqlServerOf(options: UpOptions): Pick<EmbeddedServiceOptions, 'sqlServer'> {
+  if (!options.sqlServer) {
+    if (options.sqlUser || options.sqlRestoreFromDisk || options.sqlInstanceFolder)
+      throw new Error(
+        '--sql-user, --sql-restore-from-disk and --sql-instance-folder go with --sql-server.',
+      );
+    return {};
+  }
+  if (options.managedInstance)
+    throw new Error('Give one target: --sql-server or --managed-instance, not both.');
+  const found = /^([^:\s]+)(?::(\d{1,5}))?$/.exec(options.sqlServer);
+  if (!found?.[1])
+    throw new Error(`--sql-server takes host or host:port, not ${options.sqlServer}.`);
+  const password = process.env.SQLMIG_SQL_PASSWORD;
+  if (!options.sqlUser || password === undefined)
+    throw new Error(
+      '--sql-server needs the SQL login: --sql-user NAME, and its password in SQLMIG_SQL_PASSWORD (not on the command line, where other users of this machine could see it).',
+    );
+  if (options.sqlInstanceFolder && !options.sqlRestoreFromDisk)
+    throw new Error('--sql-instance-folder goes with --sql-restore-from-disk.');
+  return {
+    sqlServer: {
+      server: found[1],
+      ...(found[2] ? { port: Number(found[2]) } : {}),
+      user: options.sqlUser,
+      password,
+      trustServerCertificate: options.sqlTrustServerCertificate,
+      ...(options.sqlRestoreFromDisk
+        ? {
+            restoreFromDisk: {
+              downloadFolder: resolve(options.sqlRestoreFromDisk),
+              ...(options.sqlInstanceFolder ? { instanceFolder: options.sqlInstanceFolder } : {}),
+            },
+          }
+        : {}),
+    },
+  };
 }
 
 /** `--upload-storage-url` and `--upload-container`, with the credential from the environment. */

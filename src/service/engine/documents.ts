@@ -8,7 +8,8 @@ import type { FileRecord, MigrationRecord } from '../state/index.js';
 export type MigrationMode = 'online' | 'offline';
 
 /** The parts of a tick (see `migration-engine.ts`). */
-export type EngineStep = 'intake' | 'upload' | 'target';
+/** `start`: the checks before a migration begins (the target reachable, its database name free). */
+export type EngineStep = 'start' | 'intake' | 'upload' | 'target';
 
 /** Why a step of the engine fails, kept until it succeeds again (`step-errors.ts`). */
 export interface StepError {

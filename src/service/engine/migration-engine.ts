@@ -280,7 +280,13 @@ export class MigrationEngine {
       return;
     }
     if (migration.migrationStatus === 'Creating') {
-      migration = await beginMigration(this.#ctx, migration);
+      // A target that cannot be reached shows on the migration, not only in the service's log.
+      const creating = migration;
+      let begun = creating;
+      await runStep(records, creating, 'start', async () => {
+        begun = await beginMigration(this.#ctx, creating);
+      });
+      migration = begun;
       if (migration.migrationStatus !== 'InProgress') return;
     }
     const run = this.#run(migration);

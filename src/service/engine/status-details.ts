@@ -111,7 +111,8 @@ export function statusDetails(
   const isFullBackupRestored = infos.some((s) => s.backupType === 'Full' && s.isBackupRestored);
   const stepError = doc.stepError ?? null;
   const restoreBlockingReason =
-    doc.restoreDetails?.blockReason ?? (stepError?.step === 'target' ? stepError.message : null);
+    doc.restoreDetails?.blockReason ??
+    (stepError?.step === 'target' || stepError?.step === 'start' ? stepError.message : null);
   const uploading = files.some(
     (f) =>
       f.status === 'Uploading' || (f.status === 'Arrived' && fileDocument(f).backupType !== null),
@@ -148,7 +149,9 @@ export function statusDetails(
         ? (migration.migrationFailureError?.message ?? null)
         : null,
     fileUploadBlockingErrors: [
-      ...(stepError && stepError.step !== 'target' ? [stepError.message] : []),
+      ...(stepError && stepError.step !== 'target' && stepError.step !== 'start'
+        ? [stepError.message]
+        : []),
       ...files.map((f) => fileDocument(f).lastError).filter((e): e is string => e !== null),
     ],
     currentRestoringFilename: files.find((f) => f.status === 'Restoring')?.fileName ?? null,

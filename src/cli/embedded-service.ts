@@ -32,6 +32,7 @@ import {
 import type { UploadStorage } from '../runtime-protocol/index.js';
 import { openSqlConnection } from '../sql/index.js';
 import {
+  checkRestoreTarget,
   createManagedInstanceTarget,
   createRehearsalTarget,
   createSqlServerTarget,
@@ -265,6 +266,8 @@ async function startLocked(
     nodeHeartbeatIntervalMs: 30_000,
     runtimeWork,
     storageForNodes,
+    checkTarget: (databaseName) =>
+      checkRestoreTarget(target, { databaseName, folder: databaseName }),
   });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
   const port = await new Promise<number>((resolve, reject) => {

@@ -9,6 +9,7 @@ import { registerBackupCommands } from './backup-commands.js';
 import { registerMigrationCommands } from './migration-commands.js';
 import { registerRuntimeCommand } from './runtime-command.js';
 import { registerServiceCommands } from './service-commands.js';
+import { registerTargetCommands } from './target-commands.js';
 import { version } from './version.js';
 
 const program = new Command()
@@ -23,6 +24,7 @@ registerBackupCommands(program);
 registerServiceCommands(program);
 registerMigrationCommands(program);
 registerRuntimeCommand(program);
+registerTargetCommands(program);
 registerAssessCommand(program);
 
 try {

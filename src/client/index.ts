@@ -9,6 +9,7 @@ export type {
   NodeMonitoringData,
   ServiceResource,
   StartMigration,
+  TargetCheckResult,
 } from './service-client.js';
 export { RuntimeClient } from './runtime-client.js';
 export type {

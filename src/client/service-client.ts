@@ -78,6 +78,16 @@ export interface StartMigration {
   readonly lastBackupName?: string;
 }
 
+/** `checkTarget`: the deployment's target and each check made. */
+export interface TargetCheckResult {
+  readonly target: { readonly kind: string; readonly scope: string };
+  readonly checks: readonly {
+    readonly check: string;
+    readonly status: 'Succeeded' | 'Failed';
+    readonly message: string;
+  }[];
+}
+
 /** A connection test: which node ran it, and each hop it checked. */
 export interface ConnectionTest {
   readonly nodeName: string;
@@ -151,6 +161,10 @@ export class ServiceClient {
   }
   listMonitoringData(name: string): Promise<{ name: string; nodes: NodeMonitoringData[] }> {
     return this.#call('POST', `/api/sqlMigrationServices/${enc(name)}/listMonitoringData`);
+  }
+  /** The restore target checked for a database as a migration's start would, nothing changed. */
+  checkTarget(targetDbName: string): Promise<TargetCheckResult> {
+    return this.#call('POST', '/api/checkTarget', { targetDbName });
   }
   /** Each hop a migration needs, checked through one of the service's runtime nodes. */
   testConnection(

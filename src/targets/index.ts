@@ -8,9 +8,11 @@ export type {
   RestoreStatus,
   RestoreTarget,
   StartRestore,
+  TargetCheck,
   TargetKind,
 } from './restore-target.js';
 export { RestoreTargetError, isRestoreTargetError } from './target-error.js';
+export { checkRestoreTarget } from './target-checks.js';
 export type { RestoreTargetErrorCode } from './target-error.js';
 export { createRehearsalTarget } from './rehearsal/rehearsal-target.js';
 export type { RehearsalTarget } from './rehearsal/rehearsal-target.js';

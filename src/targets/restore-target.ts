@@ -70,6 +70,14 @@ export interface RestoreDetails {
   readonly unrestorableFiles: readonly { readonly name: string; readonly reason: string | null }[];
 }
 
+/** One check a start would make, made alone (`sqlmig target check`): what it found, what to do. */
+export interface TargetCheck {
+  /** What was checked: `connection`, `instance`, `databaseName`, `request`, `permissions`, … */
+  readonly check: string;
+  readonly status: 'Succeeded' | 'Failed';
+  readonly message: string;
+}
+
 export interface RestoreTarget {
   readonly kind: TargetKind;
   /** Shown wherever the user sees the target (the rehearsal target says it restores nothing). */
@@ -85,6 +93,12 @@ export interface RestoreTarget {
    */
   resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void>;
   details(databaseName: string): Promise<RestoreDetails>;
+  /**
+   * The checks `start` makes before it starts anything, made alone: nothing is created or changed.
+   * Each check says what it found; a failed one, what to do. Targets without it are checked by
+   * `databaseExists` alone.
+   */
+  check?(request: StartRestore): Promise<TargetCheck[]>;
   /** Online cutover: restore up to `lastBackupName`, then bring the database online. */
   complete(databaseName: string, lastBackupName: string): Promise<void>;
   /** Cancels a restore and drops the database it was creating; no error when there is none. */

@@ -158,4 +158,16 @@ describe('the Managed Instance target at start', () => {
       }
     },
   );
+
+  it('target check: the rehearsal target says whether the name is free', async () => {
+    const service = await startService({ dataDir });
+    try {
+      const free = await sqlmig(['target', 'check', '--target-db', 'Sales', '--data-dir', dataDir]);
+      expect(free.code, free.stderr).toBe(0);
+      expect(free.stdout).toContain('Target Rehearsal');
+      expect(free.stdout).toMatch(/databaseName: Succeeded\. No database Sales/);
+    } finally {
+      await service.stop();
+    }
+  });
 });

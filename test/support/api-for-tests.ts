@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createApi } from '../../src/service/api/index.js';
 import { WorkQueue, type WorkQueueOptions } from '../../src/service/runtime-hub/index.js';
 import { createSecretBox, loadSecretKey } from '../../src/service/state/index.js';
+import { checkRestoreTarget } from '../../src/targets/index.js';
 import type { EngineHarness } from './engine-harness.js';
 
 export interface ApiForTests {
@@ -37,6 +38,8 @@ export async function apiForTests(
     nodeHeartbeatIntervalMs: 10_000,
     storageForNodes: () => ({ kind: 'localFolder', path: h.blobsRoot }),
     runtimeWork: queue,
+    checkTarget: (databaseName) =>
+      checkRestoreTarget(h.target, { databaseName, folder: databaseName }),
   });
   return {
     app,

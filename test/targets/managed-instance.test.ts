@@ -252,6 +252,31 @@ describe.skipIf(!hasBackupCorpus)(
       expect(rig.standIn.starts).toEqual([]);
     });
 
+    it('checks alone what a start would (target check), sending no change', async () => {
+      const target = rig.target();
+      const ok = await target.check(sales);
+      expect(ok.map((c) => [c.check, c.status])).toEqual([
+        ['request', 'Succeeded'],
+        ['instance', 'Succeeded'],
+        ['databaseName', 'Succeeded'],
+      ]);
+      expect(ok[1]?.message).toContain('mi-stand-in is Ready (BusinessCritical');
+      rig.standIn.otherDatabases.add('sales'); // the stand-in keeps them in lower case
+      const taken = await target.check(sales);
+      expect(taken.find((c) => c.check === 'databaseName')).toMatchObject({ status: 'Failed' });
+      expect(taken.find((c) => c.check === 'databaseName')?.message).toContain('never overwrites');
+      rig.standIn.instance.state = 'Stopping';
+      const stopped = await target.check({ databaseName: 'Other', folder: 'Other' });
+      expect(stopped.map((c) => [c.check, c.status])).toEqual([
+        ['request', 'Succeeded'],
+        ['instance', 'Failed'],
+      ]);
+      const changes = rig.standIn.requests.filter(
+        (r) => !r.includes('/oauth2/') && /^(PUT|POST|DELETE) /.test(r),
+      );
+      expect(changes).toEqual([]);
+    });
+
     it('refuses a memory-optimized filegroup on General Purpose, by design; Business Critical takes it', async () => {
       await rig.upload('full');
       const files: DatabaseFile[] = [

@@ -361,6 +361,48 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
     expect(rig.labels().at(-1)).toBe('RECOVERY');
   });
 
+  it('checks alone what a start would (target check): connection, permissions, name, paths', async () => {
+    rig.connection.on(/HAS_PERMS_BY_NAME/, [
+      {
+        version: '16.0.4135.4',
+        edition: 'Developer Edition (64-bit)',
+        createAnyDatabase: 1,
+        alterAnyCredential: 0,
+      },
+    ]);
+    const checks = await rig.target().check(request);
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ['request', 'Succeeded'],
+      ['connection', 'Succeeded'],
+      ['permissions', 'Failed'],
+      ['databaseName', 'Succeeded'],
+      ['paths', 'Succeeded'],
+    ]);
+    expect(checks[1]?.message).toContain('SQL Server 16.0.4135.4 Developer Edition');
+    expect(checks[2]?.message).toContain('ALTER ANY CREDENTIAL');
+    expect(checks[2]?.message).not.toContain('CREATE ANY DATABASE');
+    expect(checks[4]?.message).toContain('D:\\SQLData\\');
+    // Nothing was created or restored.
+    expect(rig.sent.some((x) => /^(RESTORE|CREATE|ALTER|DROP|IF)/.test(x.sql))).toBe(false);
+  });
+
+  it('stops checking at a connection that fails, with its reason', async () => {
+    const failing = createSqlServerTarget({
+      connect: () =>
+        Promise.reject(new Error('Cannot connect to SQL Server sqlvm1:1433: refused.')),
+      instanceDescription: 'SQL Server sqlvm1:1433',
+      store: rig.store,
+      source: { kind: 'Url', containerUrl, accountKey },
+      autoAdvance: false,
+    });
+    const checks = await failing.check(request);
+    expect(checks.map((c) => [c.check, c.status])).toEqual([
+      ['request', 'Succeeded'],
+      ['connection', 'Failed'],
+    ]);
+    expect(checks[1]?.message).toContain('Cannot connect to SQL Server sqlvm1:1433');
+  });
+
   it('refuses to start when the database exists, sending nothing else', async () => {
     await rig.upload('full');
     rig.connection.on(/^SELECT DB_ID/, [{ databaseId: 7 }]);

@@ -1,5 +1,6 @@
 import type { MigrationEngine } from '../engine/index.js';
 import type { UploadStorage } from '../../runtime-protocol/index.js';
+import type { TargetCheck } from '../../targets/index.js';
 import type { WorkQueue } from '../runtime-hub/index.js';
 import type { SealedSecret, StateStore } from '../state/index.js';
 
@@ -19,6 +20,11 @@ export interface ApiContext {
   readonly nodeHeartbeatIntervalMs: number;
   /** The jobs of the services' integration runtime nodes. */
   readonly runtimeWork: WorkQueue;
+  /**
+   * The checks a start of a restore into `databaseName` would make, made alone (`sqlmig target
+   * check`): the target's own, or whether the name is free.
+   */
+  readonly checkTarget: (databaseName: string) => Promise<TargetCheck[]>;
   /** Where runtime nodes upload (for their connection test). */
   readonly storageForNodes: () => UploadStorage;
 }

@@ -13,6 +13,7 @@ import type { ApiContext } from './api-context.js';
 import { ApiError, errorBody } from './api-error.js';
 import { registerMigrationRoutes } from './migrations-routes.js';
 import { registerRuntimeRoutes } from './runtime-routes.js';
+import { registerTargetRoutes } from './target-routes.js';
 import { registerServiceRoutes } from './services-routes.js';
 
 export function createApi(ctx: ApiContext): OpenAPIHono {
@@ -64,6 +65,7 @@ export function createApi(ctx: ApiContext): OpenAPIHono {
   registerServiceRoutes(app, ctx);
   registerMigrationRoutes(app, ctx);
   registerRuntimeRoutes(app, ctx);
+  registerTargetRoutes(app, ctx);
 
   app.notFound((c) =>
     c.json(errorBody('NotFound', `No such resource: ${c.req.method} ${c.req.path}.`), 404),

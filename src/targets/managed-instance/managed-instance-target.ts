@@ -12,7 +12,13 @@
  * within it into blob names; a database the target has not seen uses its own name as folder (the
  * engine's convention).
  */
-import type { RestoreDetails, RestoreTarget, StartRestore } from '../restore-target.js';
+import type {
+  RestoreDetails,
+  RestoreTarget,
+  StartRestore,
+  TargetCheck,
+} from '../restore-target.js';
+import { TargetChecks } from '../target-checks.js';
 import { RestoreTargetError } from '../target-error.js';
 
 import { ArmClient } from './arm-client.js';
@@ -29,6 +35,7 @@ import { mapRestoreDetails, withinFolder } from './restore-details-map.js';
 
 export interface ManagedInstanceTarget extends RestoreTarget {
   readonly kind: 'SqlMi';
+  check(request: StartRestore): Promise<TargetCheck[]>;
 }
 
 export function createManagedInstanceTarget(
@@ -75,6 +82,38 @@ class ManagedInstance implements ManagedInstanceTarget {
     await this.#requests.startRestore(name, this.#startBody(checked, location));
     this.#folders.set(key(name), checked.folder);
     this.#details.delete(key(name));
+  }
+
+  async check(request: StartRestore): Promise<TargetCheck[]> {
+    const checks = new TargetChecks();
+    const instance = this.#options.managedInstanceName;
+    let name = request.databaseName.trim();
+    await checks.run('request', () => {
+      const checked = checkedRequest(request);
+      name = checked.databaseName;
+      return `Database ${name} from folder ${checked.folder}: names Log Replay Service takes.`;
+    });
+    let tier: string | null = null;
+    const ready = await checks.run('instance', async () => {
+      const found = readyInstance(await this.#requests.instance(), instance);
+      tier = found.tier;
+      return `Managed instance ${instance} is Ready (${found.tier ?? 'tier unknown'}, ${found.location}), as ${this.#options.credentialDescription} sees it.`;
+    });
+    if (!ready) return checks.all;
+    await checks.run('databaseName', async () => {
+      if ((await this.#requests.database(name)) !== null)
+        throw new RestoreTargetError(
+          'DatabaseExists',
+          `${prefix} database ${name} exists on managed instance ${instance}; sqlmig never overwrites a database. Choose another target name, or drop that database first.`,
+        );
+      return `No database ${name} on ${instance}: the restore may create it.`;
+    });
+    if (request.databaseFiles)
+      await checks.run('inMemoryOltp', () => {
+        checkInMemoryOltp(request.databaseFiles, tier, name, instance);
+        return 'The backup has no memory-optimized filegroup, or the tier has In-Memory OLTP.';
+      });
+    return checks.all;
   }
 
   async resume(request: StartRestore, lastRestoredFileName: string | null): Promise<void> {

@@ -13,7 +13,13 @@ import type { RestoreStep } from '../../planning/index.js';
 import { isSqlError, type SqlConnection, type SqlRow } from '../../sql/index.js';
 import { folderSas } from '../managed-instance/folder-sas.js';
 import { FolderCatalog } from '../rehearsal/folder-catalog.js';
-import type { RestoreDetails, RestoreTarget, StartRestore } from '../restore-target.js';
+import type {
+  RestoreDetails,
+  RestoreTarget,
+  StartRestore,
+  TargetCheck,
+} from '../restore-target.js';
+import { TargetChecks } from '../target-checks.js';
 import { RestoreTargetError } from '../target-error.js';
 
 import { DeviceResolver } from './backup-devices.js';
@@ -35,6 +41,7 @@ export interface SqlServerTarget extends RestoreTarget {
   advance(databaseName: string): Promise<void>;
   /** Closes the connection to the instance. */
   close(): Promise<void>;
+  check(request: StartRestore): Promise<TargetCheck[]>;
 }
 
 export function createSqlServerTarget(options: SqlServerTargetOptions): SqlServerTarget {
@@ -62,6 +69,52 @@ class SqlServer implements SqlServerTarget {
   async databaseExists(databaseName: string): Promise<boolean> {
     const rows = await this.#query(sql.databaseId(databaseName.trim()));
     return rows[0]?.databaseId !== null && rows[0]?.databaseId !== undefined;
+  }
+
+  async check(request: StartRestore): Promise<TargetCheck[]> {
+    const checks = new TargetChecks();
+    let name = request.databaseName.trim();
+    await checks.run('request', () => {
+      name = checked(request).databaseName;
+      return `Database ${name}: a name SQL Server takes.`;
+    });
+    let row: SqlRow | undefined;
+    const connected = await checks.run('connection', async () => {
+      row = (await this.#query(sql.instanceAndPermissions()))[0];
+      return `Connected to ${this.#options.instanceDescription}: SQL Server ${text(row?.version)} ${text(row?.edition)}.`;
+    });
+    if (!connected) return checks.all;
+    await checks.run('permissions', () => {
+      const missing = [
+        ...(row?.createAnyDatabase === 1
+          ? []
+          : ['CREATE ANY DATABASE (to restore a new database)']),
+        ...(this.#options.source.kind === 'Url' && row?.alterAnyCredential !== 1
+          ? ["ALTER ANY CREDENTIAL (for the credential holding the container's SAS)"]
+          : []),
+      ];
+      if (missing.length > 0)
+        throw new RestoreTargetError(
+          'InvalidRequest',
+          `${prefix} the login lacks ${missing.join(' and ')}. Grant it (or make the login a member of dbcreator, and grant ALTER ANY CREDENTIAL), then check again.`,
+        );
+      return "The login may restore a new database and keep the container's credential.";
+    });
+    await checks.run('databaseName', async () => {
+      if (await this.databaseExists(name))
+        throw new RestoreTargetError(
+          'DatabaseExists',
+          `${prefix} database ${name} exists on ${this.#options.instanceDescription}; sqlmig never overwrites a database. Choose another target name, or drop that database first.`,
+        );
+      return `No database ${name} on the instance: the restore may create it.`;
+    });
+    await checks.run('paths', async () => {
+      const paths = (await this.#query(sql.defaultPaths()))[0];
+      const data = text(paths?.dataPath) || text(paths?.masterDataFile);
+      const log = text(paths?.logPath) || text(paths?.masterLogFile);
+      return `Database files go to ${data || "the instance's data folder"}, logs to ${log || 'its log folder'}.`;
+    });
+    return checks.all;
   }
 
   async start(request: StartRestore): Promise<void> {

@@ -25,6 +25,23 @@ export interface BackupDevices {
   readonly position: number;
 }
 
+/**
+ * SERVERPROPERTY (Transact-SQL): `ProductVersion` and `Edition`; HAS_PERMS_BY_NAME (Transact-SQL) with
+ * a NULL securable for server permissions: `CREATE ANY DATABASE` (RESTORE of a new database: "RESTORE
+ * Statements", Permissions) and `ALTER ANY CREDENTIAL` (CREATE CREDENTIAL, Permissions). 1 when held.
+ */
+export function instanceAndPermissions(): Statement {
+  return {
+    sql: [
+      "SELECT CONVERT(nvarchar(128), SERVERPROPERTY('ProductVersion')) AS version,",
+      "  CONVERT(nvarchar(128), SERVERPROPERTY('Edition')) AS edition,",
+      "  HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS createAnyDatabase,",
+      "  HAS_PERMS_BY_NAME(NULL, NULL, 'ALTER ANY CREDENTIAL') AS alterAnyCredential;",
+    ].join('\n'),
+    params: {},
+  };
+}
+
 /** DB_ID (Transact-SQL): NULL when no database of that name exists. */
 export function databaseId(name: string): Statement {
   return { sql: 'SELECT DB_ID(@name) AS databaseId;', params: { name } };

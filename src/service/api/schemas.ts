@@ -231,3 +231,20 @@ export const EventList = z
     ),
   })
   .openapi('MigrationEventList');
+
+export const CheckTargetRequest = z
+  .object({ targetDbName: z.string().min(1).max(128) })
+  .openapi('CheckTargetRequest');
+
+export const CheckTargetResponse = z
+  .object({
+    target: z.object({ kind: z.string(), scope: z.string() }),
+    checks: z.array(
+      z.object({
+        check: z.string(),
+        status: z.enum(['Succeeded', 'Failed']),
+        message: z.string(),
+      }),
+    ),
+  })
+  .openapi('CheckTargetResponse');

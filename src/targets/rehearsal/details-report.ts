@@ -1,8 +1,9 @@
 /**
- * A rehearsal restore as Log Replay Service's `restoreDetails` would show it: every file counted once
- * (detected = queued + skipped + restoring + restored + unrestorable, as in its example response),
- * backup sets by type with their status, and `percentCompleted` = restored bytes / plan bytes.
+ * A rehearsal restore as Log Replay Service's `restoreDetails` would show it: every file put in its
+ * category (its sets' status, its layout problem, its planner reason), backup sets by type with their
+ * status; the report's shape and arithmetic are `lrs-report.ts`'s.
  */
+import { FileTally, isoOrNull, lastUploaded, lrsReport } from '../lrs-report.js';
 import type { RestoreDetails, RestoredBackupSet } from '../restore-target.js';
 
 import { categoryOfReason, reportText, type FileCategory } from './lrs-rules.js';
@@ -15,9 +16,9 @@ export function restoreDetails(job: RehearsalJob): RestoreDetails {
   const analysis = job.analysis();
   const entries = job.catalog.entries();
   const completed = job.status === 'Completed';
-  const files = new Map<string, { category: FileCategory; reason: string | null }>();
+  const tally = new FileTally();
   const put = (name: string, category: FileCategory, reason: string | null = null): void => {
-    if (!files.has(name)) files.set(name, { category, reason });
+    tally.put(name, category, reason);
   };
   const current = job.current;
   const rows = collectSetRows(job, analysis);
@@ -69,14 +70,6 @@ export function restoreDetails(job: RehearsalJob): RestoreDetails {
   }
   for (const entry of entries) put(entry.name, 'Queued');
 
-  const counts: Record<FileCategory, number> = {
-    Queued: 0,
-    Skipped: 0,
-    Restoring: 0,
-    Restored: 0,
-    Unrestorable: 0,
-  };
-  for (const f of files.values()) counts[f.category] += 1;
   const sets = [...rows.values()].sort((a, b) =>
     a.firstLsn < b.firstLsn ? -1 : a.firstLsn > b.firstLsn ? 1 : 0,
   );
@@ -102,8 +95,8 @@ export function restoreDetails(job: RehearsalJob): RestoreDetails {
     backupSizeMB: Math.round(size(r) / mib),
     firstLSN: r.firstLsn.toString(),
     lastLSN: r.lastLsn.toString(),
-    restoreStartedOn: iso(r.startedMs),
-    restoreFinishedOn: iso(r.finishedMs),
+    restoreStartedOn: isoOrNull(r.startedMs),
+    restoreFinishedOn: isoOrNull(r.finishedMs),
   });
   // Log Replay Service: restored MB / restore plan MB (its example: 25 / 47 → 53).
   const restoredBytes = job.restored.reduce((sum, r) => sum + r.sizeBytes, 0);
@@ -112,40 +105,22 @@ export function restoreDetails(job: RehearsalJob): RestoreDetails {
     restoredBytes + (current?.sizeBytes ?? 0),
   );
   const block = job.failure ?? job.storageFailure ?? (completed ? null : analysis.block);
-  const uploaded = entries
-    .filter((e) => e.kind === 'Backup')
-    .sort(
-      (a, b) =>
-        a.blob.lastModified.getTime() - b.blob.lastModified.getTime() || (a.name < b.name ? -1 : 1),
-    )
-    .at(-1);
+  const uploaded = lastUploaded(entries.filter((e) => e.kind === 'Backup'));
   const lastRestored = job.restored.at(-1)?.step.files[0]?.file;
   const currentFile = current?.step.files[0]?.file;
-  return {
+  return lrsReport({
     status: job.status,
     blockReason: block ? reportText(block) : null,
-    currentRestoringFileName: currentFile === undefined ? null : blob(currentFile),
-    lastRestoredFileName: lastRestored === undefined ? null : blob(lastRestored),
-    lastUploadedFileName: uploaded ? blob(uploaded.name) : null,
-    numberOfFilesDetected: entries.length,
-    numberOfFilesQueued: counts.Queued,
-    numberOfFilesSkipped: counts.Skipped,
-    numberOfFilesRestoring: counts.Restoring,
-    numberOfFilesRestored: counts.Restored,
-    numberOfFilesUnrestorable: counts.Unrestorable,
-    percentCompleted: completed
-      ? 100
-      : planBytes === 0
-        ? 0
-        : Math.floor((restoredBytes * 100) / planBytes),
-    fullBackupSets: sets.filter((r) => r.type === 'Full').map(asSet),
-    diffBackupSets: sets.filter((r) => r.type === 'Differential').map(asSet),
-    logBackupSets: sets.filter((r) => r.type === 'Log').map(asSet),
-    unrestorableFiles: [...files.entries()]
-      .filter(([, f]) => f.category === 'Unrestorable')
-      .map(([name, f]) => ({ name: blob(name), reason: f.reason }))
-      .sort((a, b) => (a.name < b.name ? -1 : 1)),
-  };
+    current: currentFile === undefined ? null : blob(currentFile),
+    lastRestored: lastRestored === undefined ? null : blob(lastRestored),
+    lastUploaded: uploaded ? blob(uploaded.name) : null,
+    detected: entries.length,
+    tally,
+    blobName: blob,
+    restoredBytes,
+    planBytes,
+    sets: sets.map((r) => ({ type: r.type, set: asSet(r) })),
+  });
 }
 
 const restoredSetsByJob = new WeakMap<RehearsalJob, Map<string, RestoredBackupSet>>();
@@ -157,8 +132,4 @@ function restoredSetsOf(job: RehearsalJob): Map<string, RestoredBackupSet> {
     restoredSetsByJob.set(job, sets);
   }
   return sets;
-}
-
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }

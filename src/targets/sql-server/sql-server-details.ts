@@ -1,10 +1,11 @@
 /**
  * A SQL Server restore as the port's `RestoreDetails` (Log Replay Service's shape), built from the
  * target's own bookkeeping (sets restored, skipped, being restored) and the folder's plan: every file
- * counted once, sets by type in LSN order, `percentCompleted` = restored bytes / plan bytes.
+ * put in its category, sets in LSN order; the report's shape and arithmetic are `lrs-report.ts`'s.
  */
 import type { RestoreStep } from '../../planning/index.js';
 import { categoryOfReason, type FileCategory } from '../rehearsal/lrs-rules.js';
+import { FileTally, isoOrNull, lastUploaded, lrsReport } from '../lrs-report.js';
 import type { RestoreDetails, RestoredBackupSet } from '../restore-target.js';
 
 import type { RestoreJob } from './restore-job.js';
@@ -14,9 +15,9 @@ const mib = 1024 * 1024;
 export function sqlServerDetails(job: RestoreJob): RestoreDetails {
   const plan = job.plan();
   const entries = job.catalog.entries();
-  const files = new Map<string, { category: FileCategory; reason: string | null }>();
+  const tally = new FileTally();
   const put = (name: string, category: FileCategory, reason: string | null = null): void => {
-    if (!files.has(name)) files.set(name, { category, reason });
+    tally.put(name, category, reason);
   };
   const sets = new Map<string, RestoredBackupSet & { type: RestoreStep['backupType'] }>();
   const row = (
@@ -36,8 +37,8 @@ export function sqlServerDetails(job: RestoreJob): RestoreDetails {
       backupSizeMB: Math.round(size / mib),
       firstLSN: step.firstLSN.toString(),
       lastLSN: step.lastLSN.toString(),
-      restoreStartedOn: iso(startedMs),
-      restoreFinishedOn: iso(finishedMs),
+      restoreStartedOn: isoOrNull(startedMs),
+      restoreFinishedOn: isoOrNull(finishedMs),
     });
     const category: FileCategory = status === 'Failed' ? 'Unrestorable' : status;
     for (const f of step.files) put(f.file, category);
@@ -66,14 +67,6 @@ export function sqlServerDetails(job: RestoreJob): RestoreDetails {
       );
     else put(entry.name, 'Queued');
 
-  const counts: Record<FileCategory, number> = {
-    Queued: 0,
-    Skipped: 0,
-    Restoring: 0,
-    Restored: 0,
-    Unrestorable: 0,
-  };
-  for (const f of files.values()) counts[f.category] += 1;
   const ordered = [...sets.values()].sort((a, b) =>
     compare(BigInt(a.firstLSN), BigInt(b.firstLSN)),
   );
@@ -97,45 +90,24 @@ export function sqlServerDetails(job: RestoreJob): RestoreDetails {
     .filter((s) => !job.applied.has(s.backupSetGUID))
     .reduce((sum, s) => sum + sizeOf(s), restoredBytes);
   const lastApplied = job.appliedInOrder().at(-1)?.step.files[0]?.file;
-  const uploaded = entries
-    .filter((e) => e.kind === 'Backup')
-    .sort(
-      (a, b) =>
-        a.blob.lastModified.getTime() - b.blob.lastModified.getTime() || (a.name < b.name ? -1 : 1),
-    )
-    .at(-1);
+  const uploaded = lastUploaded(entries.filter((e) => e.kind === 'Backup'));
   const current = job.current?.step.files[0]?.file;
-  return {
+  const blob = (name: string): string => job.catalog.blobName(name);
+  return lrsReport({
     status: job.status,
     blockReason: job.status === 'Completed' ? null : job.block,
-    currentRestoringFileName: current === undefined ? null : job.catalog.blobName(current),
-    lastRestoredFileName: lastApplied === undefined ? null : job.catalog.blobName(lastApplied),
-    lastUploadedFileName: uploaded ? job.catalog.blobName(uploaded.name) : null,
-    numberOfFilesDetected: entries.length,
-    numberOfFilesQueued: counts.Queued,
-    numberOfFilesSkipped: counts.Skipped,
-    numberOfFilesRestoring: counts.Restoring,
-    numberOfFilesRestored: counts.Restored,
-    numberOfFilesUnrestorable: counts.Unrestorable,
-    percentCompleted: completed
-      ? 100
-      : planBytes === 0
-        ? 0
-        : Math.floor((restoredBytes * 100) / planBytes),
-    fullBackupSets: ordered.filter((s) => s.type === 'Full').map(strip),
-    diffBackupSets: ordered.filter((s) => s.type === 'Differential').map(strip),
-    logBackupSets: ordered.filter((s) => s.type === 'Log').map(strip),
-    unrestorableFiles: [...files.entries()]
-      .filter(([, f]) => f.category === 'Unrestorable')
-      .map(([name, f]) => ({ name: job.catalog.blobName(name), reason: f.reason }))
-      .sort((a, b) => (a.name < b.name ? -1 : 1)),
-  };
+    current: current === undefined ? null : blob(current),
+    lastRestored: lastApplied === undefined ? null : blob(lastApplied),
+    lastUploaded: uploaded ? blob(uploaded.name) : null,
+    detected: entries.length,
+    tally,
+    blobName: blob,
+    restoredBytes,
+    planBytes,
+    sets: ordered.map((set) => ({ type: set.type, set: strip(set) })),
+  });
 }
 
 function compare(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function iso(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
 }

@@ -34,11 +34,19 @@ export interface RemoteBackupSourceOptions {
    * engine and the target use (`upload`'s `store`).
    */
   readonly storage: () => UploadStorage;
+  /**
+   * A listing is reused for this long: the engine lists a folder it cannot watch at every tick (each
+   * second), and each listing of a share is a job and an smbclient run. Default 5 s.
+   */
+  readonly listReuseMs?: number;
+  /** Default: the system clock (ms). */
+  readonly now?: () => number;
 }
 
 export class RemoteBackupSource implements BackupSource {
   readonly description: string;
   readonly #options: RemoteBackupSourceOptions;
+  #listing: { readonly at: number; readonly files: Promise<SourceFileInfo[]> } | null = null;
 
   constructor(options: RemoteBackupSourceOptions) {
     this.#options = options;
@@ -47,11 +55,20 @@ export class RemoteBackupSource implements BackupSource {
   }
 
   async list(wanted?: (name: string) => boolean): Promise<SourceFileInfo[]> {
+    const now = (this.#options.now ?? Date.now)();
+    if (!this.#listing || now - this.#listing.at >= (this.#options.listReuseMs ?? 5_000)) {
+      const files = this.#submit('list', `list ${this.#options.location.path}`, {}).then(
+        (result) => [...checkListResult(result).files],
+      );
+      this.#listing = { at: now, files };
+      // A failed listing is not reused: the next call asks again.
+      files.catch(() => {
+        if (this.#listing?.files === files) this.#listing = null;
+      });
+    }
     // The node lists names and sizes in one pass; the engine's filter is applied here.
-    const result = checkListResult(
-      await this.#submit('list', `list ${this.#options.location.path}`, {}),
-    );
-    return result.files.filter((f) => !wanted || wanted(f.name));
+    const files = await this.#listing.files;
+    return files.filter((f) => !wanted || wanted(f.name));
   }
 
   async readHeaders(name: string): Promise<FileResult> {

@@ -37,6 +37,7 @@ import {
 
 const azurite = azuriteForTests();
 const samba = sambaForTests();
+if (!samba.available) console.warn(`Skipping the SMB share cases here: ${samba.reason}.`);
 describe.skipIf(!azurite.available || !hasBackupCorpus)(
   'runtime nodes uploading to Azure Blob (Azurite)',
   () => {

@@ -36,6 +36,7 @@ import {
 
 if (!hasBackupCorpus) console.warn(`Skipping the runtime node tests: ${corpusSkipReason}.`);
 const samba = sambaForTests();
+if (!samba.available) console.warn(`Skipping the SMB share cases here: ${samba.reason}.`);
 
 /** A port free now on 127.0.0.1 (for a service that must come back on the same address). */
 async function freePort(): Promise<number> {

@@ -72,7 +72,6 @@ export function registerRuntimeCommand(program: Command): void {
         allowPlainHttp: options.allowPlainHttp,
         log: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
       });
-      await node.register();
       let stopping = false;
       const stop = () => {
         if (stopping) process.exit(130);
@@ -84,6 +83,12 @@ export function registerRuntimeCommand(program: Command): void {
       };
       process.on('SIGINT', stop);
       process.on('SIGTERM', stop);
+      try {
+        await node.register();
+      } catch (error) {
+        if (node.stopped) return; // stopped while the service did not answer yet
+        throw error;
+      }
       await node.run();
     });
 }

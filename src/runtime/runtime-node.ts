@@ -105,17 +105,33 @@ export class RuntimeNode {
       throw new RangeError(`concurrentJobs must be 1 to 64, not ${this.#limit}.`);
   }
 
-  /** Registers the node (refused keys throw at once, with the service's reason). */
+  /**
+   * Registers the node. A service that does not answer (not started yet, restarting) is asked again,
+   * with a growing pause up to 30 s, until it answers or the node is stopped; a refusal (a wrong or
+   * regenerated key) throws at once, with the service's reason.
+   */
   async register(): Promise<NodeRegistration> {
-    this.#registration = await this.#client.register(
-      this.#options.authKey,
-      this.#options.nodeName,
-      this.#monitoring(),
-    );
-    this.#log(
-      `registered as node ${this.#registration.nodeName} of service ${this.#registration.serviceName} at ${this.#options.serviceUrl}`,
-    );
-    return this.#registration;
+    for (let pauseMs = 1_000; ; pauseMs = Math.min(pauseMs * 2, 30_000)) {
+      try {
+        const registration = await this.#client.register(
+          this.#options.authKey,
+          this.#options.nodeName,
+          this.#monitoring(),
+        );
+        this.#registration = registration;
+        this.#log(
+          `registered as node ${registration.nodeName} of service ${registration.serviceName} at ${this.#options.serviceUrl}`,
+        );
+        return registration;
+      } catch (error) {
+        const unreachable =
+          error instanceof ServiceRequestError && error.code === 'ServiceUnreachable';
+        if (!unreachable || this.#isStopped()) throw error;
+        this.#log(`${error.message} Registering again in ${pauseMs / 1000} s.`);
+        await sleep(pauseMs, undefined, { signal: this.#stopper.signal }).catch(() => undefined);
+        if (this.#isStopped()) throw error;
+      }
+    }
   }
 
   /**

@@ -193,6 +193,32 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
     expect(a.output()).not.toContain('Node node-a is not registered');
   });
 
+  it('a node started before its service registers once the service answers', async () => {
+    const keys = await service.client.listAuthKeys('branch');
+    await service.stop();
+    const port = await freePort();
+    const early = await node({
+      url: `http://127.0.0.1:${port}`,
+      authKey: keys.authKey1,
+      name: 'early',
+      expectRegistered: false,
+    });
+    await waitFor('the node to say the service does not answer', () =>
+      Promise.resolve(/does not answer.*Registering again in 1 s/.test(early.output())),
+    );
+    service = await startService({
+      dataDir,
+      args: ['--poll-interval-ms', '100', '--port', String(port)],
+    });
+    await waitFor(
+      'the node to register',
+      () => Promise.resolve(/registered as node early of service branch/.test(early.output())),
+      { timeoutMs: 20_000, describe: () => Promise.resolve(early.output()) },
+    );
+    const shown = await cli('service', 'nodes', 'branch');
+    expect(shown.stdout).toMatch(/early: last seen/);
+  });
+
   it('refuses wrong and regenerated keys, and stops a node removed by deleteNode', async () => {
     const wrong = await node({
       url: service.url,

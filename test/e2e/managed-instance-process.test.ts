@@ -42,6 +42,20 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
     const cli = (...args: string[]) => sqlmig([...args, '--data-dir', join(root, 'data')]);
     const show = async (name: string) =>
       JSON.parse((await cli('migration', 'show', name, '--json')).stdout) as MigrationResource;
+    /** `sqlmig migration start` of RestoreTimeClean to Sales, online, from the backup folder. */
+    const startSales = async () => {
+      const started = await cli(
+        'migration',
+        'start',
+        '--target-db',
+        'Sales',
+        '--source-db',
+        'RestoreTimeClean',
+        '--backup-folder',
+        folder,
+      );
+      expect(started.code, started.stderr).toBe(0);
+    };
     const until = <T>(what: string, name: string, probe: () => Promise<T | undefined | false>) =>
       waitFor(what, probe, {
         timeoutMs: 40_000,
@@ -103,17 +117,7 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
     it('online: restores through Log Replay Service, cuts over, Succeeded; the blobs are the files', async () => {
       expect(service.output()).toContain('Target: Azure SQL Managed Instance mi-stand-in');
       for (const name of chainNames) await arrive(folder, chain(name));
-      const started = await cli(
-        'migration',
-        'start',
-        '--target-db',
-        'Sales',
-        '--source-db',
-        'RestoreTimeClean',
-        '--backup-folder',
-        folder,
-      );
-      expect(started.code, started.stderr).toBe(0);
+      await startSales();
       await until('every file Restored', 'Sales', async () => chainRestored(await show('Sales')));
       expect(standIn.starts.at(-1)?.body.properties).toMatchObject({
         createMode: 'RestoreExternalBackup',
@@ -134,17 +138,7 @@ describe.skipIf(!azurite.available || !hasBackupCorpus)(
 
     it('cancel: the database Log Replay Service was restoring is deleted', async () => {
       await arrive(folder, chain('RestoreTimeClean.bak'));
-      const started = await cli(
-        'migration',
-        'start',
-        '--target-db',
-        'Sales',
-        '--source-db',
-        'RestoreTimeClean',
-        '--backup-folder',
-        folder,
-      );
-      expect(started.code, started.stderr).toBe(0);
+      await startSales();
       await until(
         'the full Restored',
         'Sales',

@@ -6,51 +6,33 @@
  * the instance in order (full with MOVE, each log once, RECOVERY at cutover); cancel drops the
  * database.
  */
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { memorySource, readBackupMedia } from '../../src/backup/index.js';
-import { LocalFolderSource } from '../../src/runtime/index.js';
-import { MigrationEngine } from '../../src/service/engine/index.js';
-import {
-  openStateStore,
-  type FileRecord,
-  type MigrationRecord,
-  type StateStore,
-} from '../../src/service/state/index.js';
 import { createSqlServerTarget } from '../../src/targets/index.js';
 import { chain, chainNames } from '../support/chain-files.js';
 import { hasBackupCorpus } from '../support/corpus.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
 import { ScriptedSqlConnection, type SentStatement } from '../support/scripted-sql.js';
+import {
+  filesRestored,
+  targetEngineRig,
+  type TargetEngineRig,
+} from '../support/target-engine-rig.js';
 
 const containerUrl = 'https://sqlmigtest.blob.core.windows.net/migrations';
 const accountKey = Buffer.from('stand-in storage account key, not a real one').toString('base64');
 
-interface Rig {
-  readonly root: string;
-  readonly folder: string;
-  readonly state: StateStore;
-  readonly engine: MigrationEngine;
-  readonly sent: SentStatement[];
-  readonly clock: { now(): Date; advance(ms: number): void };
-}
-
-let rig: Rig;
+let rig: TargetEngineRig;
+let sent: SentStatement[];
 
 beforeEach(async () => {
-  const root = await mkdtemp(join(tmpdir(), 'sqlmig-sqlvm-engine-'));
-  const folder = join(root, 'backups');
-  await mkdir(folder);
-  let now = Date.UTC(2026, 10, 1, 8, 0, 0);
-  const clock = { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
   const full = await readBackupMedia(
     memorySource('full', await readFile(chain('RestoreTimeClean.bak'))),
   );
-  const sent: SentStatement[] = [];
+  sent = [];
   // The database exists once RESTORE DATABASE was sent, until DROP DATABASE (as on an instance).
   const exists = () => {
     const last = sent.findLast((x) => /^(RESTORE DATABASE|DROP DATABASE)/.test(x.sql));
@@ -82,65 +64,32 @@ beforeEach(async () => {
     ])
     .on(/redo_start_lsn/, [{ redoStartLsn: null }]);
   const blobs = new MemoryBlobStore();
-  const target = createSqlServerTarget({
-    connect: () => Promise.resolve(connection),
-    instanceDescription: 'SQL Server sqlvm1:1433 (scripted stand-in)',
-    store: blobs,
-    source: { kind: 'Url', containerUrl, accountKey },
-    pollIntervalMs: 0,
-    clock,
+  rig = await targetEngineRig({
+    blobs,
+    target: (clock) =>
+      createSqlServerTarget({
+        connect: () => Promise.resolve(connection),
+        instanceDescription: 'SQL Server sqlvm1:1433 (scripted stand-in)',
+        store: blobs,
+        source: { kind: 'Url', containerUrl, accountKey },
+        pollIntervalMs: 0,
+        clock,
+      }),
+    // The target restores in the background: give its statements a moment.
+    between: () => new Promise((resolve) => setTimeout(resolve, 20)),
   });
-  const state = await openStateStore({ dataDir: join(root, 'state') });
-  await state.migrate();
-  const engine = new MigrationEngine({
-    store: state,
-    target,
-    blobStore: blobs,
-    sourceFor: () => new LocalFolderSource(folder, { blockSizeBytes: 256 * 1024 }),
-    clock,
-  });
-  rig = { root, folder, state, engine, sent, clock };
 });
 
 afterEach(async () => {
-  await rig.engine.stop();
-  await rig.state.close();
-  await rm(rig.root, { recursive: true, force: true });
+  await rig.close();
 });
 
-async function until(
-  id: string,
-  done: (m: MigrationRecord, files: FileRecord[]) => boolean,
-  limit = 60,
-): Promise<MigrationRecord> {
-  for (let i = 0; i < limit; i++) {
-    const { migration, files } = await rig.engine.details(id);
-    if (done(migration, files)) return migration;
-    await rig.engine.tick(id);
-    await rig.engine.drain();
-    rig.clock.advance(1000);
-    // The target restores in the background: give its statements a moment.
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  const { migration, files } = await rig.engine.details(id);
-  throw new Error(
-    `not reached: ${migration.migrationStatus}; ${files.map((f) => `${f.fileName}=${f.status}`).join(', ')}; ${JSON.stringify(migration.document['stepError'] ?? null)}; sent: ${rig.sent.map((s) => s.sql.slice(0, 40)).join(' | ')}`,
-  );
-}
-
-const create = () =>
-  rig.engine.create({
-    serviceName: 'default',
-    targetDbName: 'Sales',
-    sourceDatabaseName: 'RestoreTimeClean',
-    kind: 'SqlVm',
-    scope: 'sqlvm1',
-    mode: 'online',
-    backupFolder: rig.folder,
-  });
+const create = () => rig.create({ kind: 'SqlVm', scope: 'sqlvm1', mode: 'online' });
+const until = async (id: string, done: Parameters<TargetEngineRig['until']>[1]) =>
+  (await rig.until(id, done))[0];
 
 const kinds = () =>
-  rig.sent
+  sent
     .map((s) =>
       s.sql.startsWith('RESTORE LOG')
         ? `LOG ${
@@ -160,18 +109,16 @@ const kinds = () =>
 
 describe.skipIf(!hasBackupCorpus)('migrations to SQL Server (scripted connection)', () => {
   it('online: the full and each log restored once, in order, RECOVERY at cutover, Succeeded', async () => {
-    for (const name of chainNames) await copyFile(chain(name), join(rig.folder, name));
+    for (const name of chainNames) await rig.arrive(name);
     const created = await create();
-    const ready = await until(created.id, (_, files) =>
-      chainNames.every((n) => files.find((f) => f.fileName === n)?.status === 'Restored'),
-    );
+    const ready = await until(created.id, (_, files) => filesRestored(files, chainNames));
     expect(kinds()).toEqual([
       'RESTORE DATABASE',
       'LOG RestoreTimeClean_1.log',
       'LOG RestoreTimeClean_2.log',
       'LOG RestoreTimeClean_3.log',
     ]);
-    const full = rig.sent.find((s) => s.sql.startsWith('RESTORE DATABASE'));
+    const full = sent.find((s) => s.sql.startsWith('RESTORE DATABASE'));
     expect(full?.sql).toMatch(/WITH .*NORECOVERY/);
     expect(full?.sql).toContain('MOVE');
     expect(Object.values(full?.params ?? {})).toContain('D:\\SQLData\\Sales_RestoreTimeClean.mdf');
@@ -181,7 +128,7 @@ describe.skipIf(!hasBackupCorpus)('migrations to SQL Server (scripted connection
   });
 
   it('cancel drops the database being restored', async () => {
-    await copyFile(chain('RestoreTimeClean.bak'), join(rig.folder, 'RestoreTimeClean.bak'));
+    await rig.arrive('RestoreTimeClean.bak');
     const created = await create();
     const restoring = await until(created.id, (_, files) =>
       files.some((f) => f.fileName === 'RestoreTimeClean.bak' && f.status === 'Restored'),

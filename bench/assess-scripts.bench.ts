@@ -12,17 +12,13 @@ import { join } from 'node:path';
 
 import { assessScripts, decodeScript, tokenize } from '../src/assessment/index.js';
 import { seededRandom, type SeededRandom } from '../test/support/seeded-random.js';
+import { bestOf, type BenchOutcome } from './support/bench-kit.js';
 
 const totalBytes = 100 * 1024 * 1024;
 const fileBytes = 1024 * 1024;
 const maxSeconds = 10;
 const maxRatio = 3;
 const repetitions = 3;
-
-interface BenchOutcome {
-  readonly name: string;
-  readonly passed: boolean;
-}
 
 export async function assessScriptsBench(): Promise<BenchOutcome> {
   const folder = join(process.env.SQLMIG_BENCH_DIR ?? tmpdir(), 'sqlmig-bench-assess-scripts');
@@ -42,8 +38,8 @@ export async function assessScriptsBench(): Promise<BenchOutcome> {
   // Warm the page cache and the JIT once for both sides.
   await tokenizeAll();
   await assessAll();
-  const baseline = await timed(tokenizeAll);
-  const assessment = await timed(assessAll);
+  const baseline = await bestOf(repetitions, tokenizeAll);
+  const assessment = await bestOf(repetitions, assessAll);
 
   const report = assessment.value;
   const db = report.servers[0]?.databases[0];
@@ -158,17 +154,6 @@ function scriptObject(random: SeededRandom, n: number): string {
   if (finding === 3) lines.push(`  EXEC ('BACKUP DATABASE Sales TO DISK = ''D:\\bak\\s.bak''');`);
   lines.push('  DROP TABLE #work;', '  RETURN 0;', 'END', 'GO', '');
   return lines.join('\n');
-}
-
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  let best = Infinity;
-  let value: T | undefined;
-  for (let run = 0; run < repetitions; run++) {
-    const started = process.hrtime.bigint();
-    value = await work();
-    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return { ms: best, value: value as T };
 }
 
 function fmt(ms: number): string {

@@ -32,6 +32,7 @@ import { BlockBlobClient, StorageSharedKeyCredential } from '@azure/storage-blob
 import { AzureBlobStore } from '../src/storage/index.js';
 import { azuriteForTests, type TestAzurite } from '../test/support/azurite.js';
 import type { ChildLine, UploadJob } from './support/azure-upload-child.js';
+import type { BenchOutcome } from './support/bench-kit.js';
 
 const mib = 1024 * 1024;
 const fileMib = envNumber('SQLMIG_BENCH_UPLOAD_MIB', 2048);
@@ -44,11 +45,6 @@ const minRatioToRaw = 0.9;
 const minRatioToSdk = 1;
 const maxRssMib = 256;
 const blobName = 'Sales/Sales_full.bak';
-
-interface BenchOutcome {
-  readonly name: string;
-  readonly passed: boolean;
-}
 
 interface Done {
   readonly ms: number;

@@ -41,6 +41,7 @@ import { ServiceClient } from '../src/client/index.js';
 
 import { fullBackup, logBackup, type ChainShape } from './support/backup-chain.js';
 import { startServiceProcess, type ProcessStats } from './support/embedded-process.js';
+import type { BenchOutcome } from './support/bench-kit.js';
 
 const migrations = envNumber('SQLMIG_BENCH_MIGRATIONS', 200);
 const filesPerMigration = envNumber('SQLMIG_BENCH_FILES', 100);
@@ -55,11 +56,6 @@ const maxShowSamples = 5_000;
 /** After the last arrival: how long files may take to be Restored before they count as lost. */
 const drainTimeoutMs = 30_000;
 const serviceName = 'default';
-
-interface BenchOutcome {
-  readonly name: string;
-  readonly passed: boolean;
-}
 
 interface Database {
   readonly name: string;

@@ -7,17 +7,13 @@
  */
 import { RestorePlanner, type PlannerFile } from '../src/planning/index.js';
 import { chain, file } from '../test/support/planner-files.js';
+import type { BenchOutcome } from './support/bench-kit.js';
 
 const databases = 1_000;
 const setsPerDatabase = 100;
 const bigChainLogs = 9_999;
 const maxFullPlanMs = 1_000;
 const minIncrementalSpeedup = 100;
-
-interface BenchOutcome {
-  readonly name: string;
-  readonly passed: boolean;
-}
 
 /** Per database: a full, two differentials, logs (one of them empty) and a gap near the end. */
 function estate(): PlannerFile[] {

@@ -9,11 +9,7 @@ import { azureUploadBench } from './azure-upload.bench.js';
 import { migrationsBench } from './migrations.bench.js';
 import { restorePlanBench } from './restore-plan.bench.js';
 import { scanHeadersBench } from './scan-headers.bench.js';
-
-interface Outcome {
-  readonly name: string;
-  readonly passed: boolean;
-}
+import type { BenchOutcome as Outcome } from './support/bench-kit.js';
 
 const benches: Record<string, () => Outcome | Promise<Outcome>> = {
   'scan-headers': scanHeadersBench,

@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { readBackupFile, type FileResult } from '../src/backup/index.js';
 import { backupCorpus, hasBackupCorpus } from '../test/support/corpus.js';
 import { writeSyntheticBackup } from '../test/support/synthetic-backup.js';
+import { bestOf, type BenchOutcome } from './support/bench-kit.js';
 
 const targetFiles = 2_000;
 const bigFileBytes = 1024 * 1024 * 1024;
@@ -22,11 +23,6 @@ const concurrency = 8;
 const maxBytesPerUncompressedSet = 64 * 1024;
 const minBigFileSpeedup = 100;
 const repetitions = 5;
-
-interface BenchOutcome {
-  readonly name: string;
-  readonly passed: boolean;
-}
 
 export async function scanHeadersBench(): Promise<BenchOutcome> {
   if (!hasBackupCorpus)
@@ -43,10 +39,10 @@ export async function scanHeadersBench(): Promise<BenchOutcome> {
   await forEach(all, readEveryByte);
   await forEach(all, readBackupFile);
 
-  const baselineAll = await timed(() => forEach(all, readEveryByte));
-  const readerAll = await timed(() => forEach(all, readBackupFile));
-  const baselineBig = await timed(() => forEach(big, readEveryByte));
-  const readerBig = await timed(() => forEach(big, readBackupFile));
+  const baselineAll = await bestOf(repetitions, () => forEach(all, readEveryByte));
+  const readerAll = await bestOf(repetitions, () => forEach(all, readBackupFile));
+  const baselineBig = await bestOf(repetitions, () => forEach(big, readEveryByte));
+  const readerBig = await bestOf(repetitions, () => forEach(big, readBackupFile));
 
   const results = readerAll.value;
   const failures = results.filter((r) => 'error' in r);
@@ -167,18 +163,6 @@ async function forEach<T>(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   return out;
-}
-
-/** The best of `repetitions` timed runs (the least disturbed by the rest of the machine). */
-async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  let best = Infinity;
-  let value: T | undefined;
-  for (let run = 0; run < repetitions; run++) {
-    const started = process.hrtime.bigint();
-    value = await work();
-    best = Math.min(best, Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return { ms: best, value: value as T };
 }
 
 function fmt(ms: number): string {

@@ -15,7 +15,11 @@ import { createSqlServerTarget } from '../../src/targets/index.js';
 import { chain, chainNames } from '../support/chain-files.js';
 import { hasBackupCorpus } from '../support/corpus.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
-import { ScriptedSqlConnection, type SentStatement } from '../support/scripted-sql.js';
+import {
+  ScriptedSqlConnection,
+  scriptInstance,
+  type SentStatement,
+} from '../support/scripted-sql.js';
 import {
   filesRestored,
   targetEngineRig,
@@ -38,31 +42,9 @@ beforeEach(async () => {
     const last = sent.findLast((x) => /^(RESTORE DATABASE|DROP DATABASE)/.test(x.sql));
     return last !== undefined && last.sql.startsWith('RESTORE DATABASE');
   };
-  const connection = new ScriptedSqlConnection(sent)
+  const connection = scriptInstance(new ScriptedSqlConnection(sent), full.sets[0]?.files ?? [])
     .on(/^SELECT DB_ID/, () => [{ databaseId: exists() ? 5 : null }])
-    .on(/sys\.databases/, () => (exists() ? [{ state_desc: 'RESTORING' }] : []))
-    .on(/^RESTORE HEADERONLY/, [{ Position: 1, EncryptorThumbprint: null }])
-    .on(
-      /^RESTORE FILELISTONLY/,
-      (full.sets[0]?.files ?? []).map((f) => ({
-        LogicalName: f.LogicalName,
-        PhysicalName: f.PhysicalName,
-        Type: f.Type,
-        FileGroupName: f.FileGroupName,
-        FileId: f.FileId,
-        Size: Number(f.Size),
-        TDEThumbprint: null,
-      })),
-    )
-    .on(/InstanceDefaultDataPath/, [
-      {
-        dataPath: 'D:\\SQLData\\',
-        logPath: 'L:\\SQLLog\\',
-        masterDataFile: 'C:\\MSSQL\\DATA\\master.mdf',
-        masterLogFile: 'C:\\MSSQL\\DATA\\mastlog.ldf',
-      },
-    ])
-    .on(/redo_start_lsn/, [{ redoStartLsn: null }]);
+    .on(/sys\.databases/, () => (exists() ? [{ state_desc: 'RESTORING' }] : []));
   const blobs = new MemoryBlobStore();
   rig = await targetEngineRig({
     blobs,

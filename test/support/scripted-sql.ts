@@ -6,6 +6,7 @@
  * be checked statement by statement; the tedious adapter itself needs a real SQL Server, which the
  * project's machines do not have.
  */
+import type { DatabaseFile } from '../../src/backup/index.js';
 import {
   SqlError,
   formatServerMessages,
@@ -86,4 +87,40 @@ export function serverError(...messages: readonly (readonly [number, string])[])
     message,
   }));
   return new SqlError('RequestFailed', formatServerMessages(list), { messages: list });
+}
+
+/**
+ * What an instance answers by default to restore a full backup with these files: no database of the
+ * name, a header with no encryptor, the files in FILELISTONLY's columns, default data and log folders
+ * (the log one without a trailing separator, as an instance may give it), no redo LSN yet. Rules
+ * added later win.
+ */
+export function scriptInstance(
+  connection: ScriptedSqlConnection,
+  files: readonly DatabaseFile[],
+): ScriptedSqlConnection {
+  return connection
+    .on(/^SELECT DB_ID/, [{ databaseId: null }])
+    .on(/^RESTORE HEADERONLY/, [{ Position: 1, EncryptorThumbprint: null }])
+    .on(
+      /^RESTORE FILELISTONLY/,
+      files.map((f) => ({
+        LogicalName: f.LogicalName,
+        PhysicalName: f.PhysicalName,
+        Type: f.Type,
+        FileGroupName: f.FileGroupName,
+        FileId: f.FileId,
+        Size: Number(f.Size),
+        TDEThumbprint: null,
+      })),
+    )
+    .on(/InstanceDefaultDataPath/, [
+      {
+        dataPath: 'D:\\SQLData\\',
+        logPath: 'L:\\SQLLog',
+        masterDataFile: 'C:\\MSSQL\\DATA\\master.mdf',
+        masterLogFile: 'C:\\MSSQL\\DATA\\mastlog.ldf',
+      },
+    ])
+    .on(/redo_start_lsn/, [{ redoStartLsn: null }]);
 }

@@ -21,7 +21,12 @@ import {
 } from '../../src/targets/index.js';
 import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
-import { ScriptedSqlConnection, serverError, type SentStatement } from '../support/scripted-sql.js';
+import {
+  ScriptedSqlConnection,
+  scriptInstance,
+  serverError,
+  type SentStatement,
+} from '../support/scripted-sql.js';
 
 if (!hasBackupCorpus) console.warn(`Skipping the SQL Server target's tests: ${corpusSkipReason}.`);
 
@@ -100,40 +105,14 @@ interface Rig {
 
 let rig: Rig;
 
-/** What a SQL Server would answer for the corpus chain, by default. */
-function scriptInstance(connection: ScriptedSqlConnection): ScriptedSqlConnection {
-  const files = media.get('full')?.sets[0]?.files ?? [];
-  return connection
-    .on(/^SELECT DB_ID/, [{ databaseId: null }])
-    .on(/^RESTORE HEADERONLY/, [{ Position: 1, EncryptorThumbprint: null }])
-    .on(
-      /^RESTORE FILELISTONLY/,
-      files.map((f) => ({
-        LogicalName: f.LogicalName,
-        PhysicalName: f.PhysicalName,
-        Type: f.Type,
-        FileGroupName: f.FileGroupName,
-        FileId: f.FileId,
-        Size: Number(f.Size),
-        TDEThumbprint: null,
-      })),
-    )
-    .on(/InstanceDefaultDataPath/, [
-      {
-        dataPath: 'D:\\SQLData\\',
-        logPath: 'L:\\SQLLog',
-        masterDataFile: 'C:\\MSSQL\\DATA\\master.mdf',
-        masterLogFile: 'C:\\MSSQL\\DATA\\mastlog.ldf',
-      },
-    ])
-    .on(/redo_start_lsn/, [{ redoStartLsn: null }]);
-}
-
 beforeEach(async () => {
   await readChain();
   const store = new MemoryBlobStore();
   const sent: SentStatement[] = [];
-  const connection = scriptInstance(new ScriptedSqlConnection(sent));
+  const connection = scriptInstance(
+    new ScriptedSqlConnection(sent),
+    media.get('full')?.sets[0]?.files ?? [],
+  );
   rig = {
     store,
     sent,
@@ -339,7 +318,10 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
 
     // The service restarts: a new target, a new connection to the same (scripted) instance.
     await rig.upload('log2', 'log3');
-    const second = scriptInstance(new ScriptedSqlConnection(rig.sent))
+    const second = scriptInstance(
+      new ScriptedSqlConnection(rig.sent),
+      media.get('full')?.sets[0]?.files ?? [],
+    )
       .on(/sys\.databases/, [{ state: 'RESTORING' }])
       .on(/redo_start_lsn/, [{ redoStartLsn: lastLsn('log1') }]);
     const target = rig.target({}, second);

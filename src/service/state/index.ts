@@ -18,6 +18,8 @@ export type {
   FileRecord,
   FileStatus,
   MigrationRecord,
+  MigrationSessionRecord,
+  MigrationSessionStatus,
   MigrationStatus,
   NodeRecord,
   SealedSecret,

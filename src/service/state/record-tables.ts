@@ -3,6 +3,8 @@ import type {
   FileRecord,
   FileStatus,
   MigrationRecord,
+  MigrationSessionRecord,
+  MigrationSessionStatus,
   MigrationStatus,
   NodeRecord,
   SealedSecret,
@@ -143,6 +145,32 @@ export const fileTable: RecordTable<FileRecord> = {
     document: objectOf(row, 'files', 'document'),
     version: integerOf(row, 'files', 'version'),
   }),
+};
+
+export const migrationSessionTable: RecordTable<MigrationSessionRecord> = {
+  entity: 'Migration session',
+  table: 'migration_sessions',
+  keyColumns: ['id'],
+  columns: ['status', 'updated_at'],
+  key: (r) => [r.id],
+  describeKey: (r) => r.id,
+  values: (r) => [
+    r.status,
+    r.updatedAt,
+    json({ createdAt: r.createdAt, step: r.step, document: r.document }),
+  ],
+  fromRow(row) {
+    const rest = objectOf(row, 'migration_sessions', 'document');
+    return {
+      id: textOf(row, 'migration_sessions', 'id'),
+      createdAt: rest['createdAt'] as string,
+      updatedAt: textOf(row, 'migration_sessions', 'updated_at'),
+      status: textOf(row, 'migration_sessions', 'status') as MigrationSessionStatus,
+      step: rest['step'] as string,
+      document: rest['document'] as Record<string, unknown>,
+      version: integerOf(row, 'migration_sessions', 'version'),
+    };
+  },
 };
 
 /** Events are not versioned: they are appended once and never changed. */

@@ -88,3 +88,23 @@ export interface EventRecord {
   readonly message: string;
   readonly data: Readonly<Record<string, unknown>>;
 }
+
+export type MigrationSessionStatus = 'Open' | 'Started';
+
+/**
+ * A migration wizard's session, kept by the service so that "Save and close" can resume it later,
+ * from any browser. It holds what the user entered, step by step, and never a password or key: the
+ * API drops write-only fields before they reach the store, and the wizard asks for them again.
+ */
+export interface MigrationSessionRecord {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** `Open` while being filled in; `Started` once its migrations were created. */
+  readonly status: MigrationSessionStatus;
+  /** The step the user was on when it was last saved. */
+  readonly step: string;
+  /** The entries of each step, as JSON (no secrets). */
+  readonly document: Readonly<Record<string, unknown>>;
+  readonly version: number;
+}

@@ -67,4 +67,17 @@ export const SCHEMA_STEPS: readonly SchemaStep[] = [
        )${d.tableOptions}`,
     ],
   },
+  {
+    name: '0003-migration-sessions',
+    statements: (d) => [
+      `CREATE TABLE migration_sessions (
+         id TEXT NOT NULL PRIMARY KEY,
+         status TEXT NOT NULL,
+         updated_at TEXT NOT NULL,
+         version INTEGER NOT NULL,
+         document ${d.jsonType} NOT NULL
+       )${d.tableOptions}`,
+      'CREATE INDEX migration_sessions_updated_at ON migration_sessions (updated_at)',
+    ],
+  },
 ];

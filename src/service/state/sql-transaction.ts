@@ -2,6 +2,7 @@ import { StateError } from './errors.js';
 import {
   eventFromRow,
   fileTable,
+  migrationSessionTable,
   migrationTable,
   nodeTable,
   serviceTable,
@@ -11,6 +12,7 @@ import type {
   EventRecord,
   FileRecord,
   MigrationRecord,
+  MigrationSessionRecord,
   NodeRecord,
   ServiceRecord,
 } from './records.js';
@@ -159,6 +161,27 @@ export class SqlStateTransaction implements StateTransaction {
   async listEvents(migrationId: string, afterSequence = 0): Promise<EventRecord[]> {
     const sql = 'SELECT * FROM events WHERE migration_id = ? AND sequence > ? ORDER BY sequence';
     return (await this.#sql().all(sql, [migrationId, afterSequence])).map(eventFromRow);
+  }
+
+  async getMigrationSession(id: string): Promise<MigrationSessionRecord | null> {
+    const sql = 'SELECT * FROM migration_sessions WHERE id = ?';
+    return this.#one(migrationSessionTable, sql, [id]);
+  }
+
+  async listMigrationSessions(): Promise<MigrationSessionRecord[]> {
+    const sql = 'SELECT * FROM migration_sessions ORDER BY updated_at DESC, id';
+    return this.#many(migrationSessionTable, sql, []);
+  }
+
+  putMigrationSession(
+    record: Omit<MigrationSessionRecord, 'version'>,
+    expected: number,
+  ): Promise<MigrationSessionRecord> {
+    return putVersioned(this.#sql(), migrationSessionTable, record, expected);
+  }
+
+  async deleteMigrationSession(id: string): Promise<boolean> {
+    return (await this.#sql().run('DELETE FROM migration_sessions WHERE id = ?', [id])) > 0;
   }
 
   #sql(): SqlSession {

@@ -2,6 +2,7 @@ import type {
   EventRecord,
   FileRecord,
   MigrationRecord,
+  MigrationSessionRecord,
   MigrationStatus,
   NodeRecord,
   ServiceRecord,
@@ -59,6 +60,15 @@ export interface StateTransaction {
   /** Appends an event with the next sequence number of its migration. */
   appendEvent(event: Omit<EventRecord, 'sequence'>): Promise<EventRecord>;
   listEvents(migrationId: string, afterSequence?: number): Promise<EventRecord[]>;
+
+  getMigrationSession(id: string): Promise<MigrationSessionRecord | null>;
+  /** Most recently saved first. */
+  listMigrationSessions(): Promise<MigrationSessionRecord[]>;
+  putMigrationSession(
+    record: Omit<MigrationSessionRecord, 'version'>,
+    expectedVersion: number,
+  ): Promise<MigrationSessionRecord>;
+  deleteMigrationSession(id: string): Promise<boolean>;
 }
 
 export class StateConflictError extends Error {

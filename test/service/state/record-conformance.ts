@@ -9,7 +9,15 @@ import {
   type MigrationFilter,
   type StateStore,
 } from '../../../src/service/state/index.js';
-import { expectCode, file, migration, node, sealed, service } from './state-fixtures.js';
+import {
+  expectCode,
+  file,
+  migration,
+  migrationSession,
+  node,
+  sealed,
+  service,
+} from './state-fixtures.js';
 
 export function describeRecordConformance(fresh: () => Promise<StateStore>): void {
   describe('records', () => {
@@ -148,6 +156,38 @@ export function describeRecordConformance(fresh: () => Promise<StateStore>): voi
         { ...uploaded, version: 2 },
         { ...file('m1', 'log/2.trn'), version: 1 },
       ]);
+    });
+
+    it('stores migration sessions field for field, newest first, optimistically', async () => {
+      const store = await fresh();
+      await store.transaction(async (tx) => {
+        await tx.putMigrationSession(migrationSession('s1'), 0);
+        await tx.putMigrationSession(
+          migrationSession('s2', { updatedAt: '2025-01-03T00:00:00.000Z' }),
+          0,
+        );
+      });
+      const moved = migrationSession('s1', {
+        updatedAt: '2025-01-04T00:00:00.000Z',
+        step: 'summary',
+        status: 'Started',
+        document: { nested: { list: [1, null, 'x'] }, text: 'héllo' },
+      });
+      const saved = await store.transaction((tx) => tx.putMigrationSession(moved, 1));
+      expect(saved).toEqual({ ...moved, version: 2 });
+      expect(await store.transaction((tx) => tx.getMigrationSession('s1'))).toEqual(saved);
+      expect(await store.transaction((tx) => tx.getMigrationSession('nope'))).toBeNull();
+      const ids = await store.transaction(async (tx) =>
+        (await tx.listMigrationSessions()).map((s) => s.id),
+      );
+      expect(ids).toEqual(['s1', 's2']);
+      const stale = await store
+        .transaction((tx) => tx.putMigrationSession(moved, 1))
+        .catch((e: unknown) => e);
+      expect(stale).toMatchObject({ entity: 'Migration session', key: 's1', actualVersion: 2 });
+      expect(await store.transaction((tx) => tx.deleteMigrationSession('s1'))).toBe(true);
+      expect(await store.transaction((tx) => tx.deleteMigrationSession('s1'))).toBe(false);
+      expect(await store.transaction((tx) => tx.listMigrationSessions())).toHaveLength(1);
     });
   });
 }

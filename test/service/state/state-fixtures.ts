@@ -5,6 +5,7 @@ import type {
   EventRecord,
   FileRecord,
   MigrationRecord,
+  MigrationSessionRecord,
   NodeRecord,
   SealedSecret,
   ServiceRecord,
@@ -97,6 +98,24 @@ export function event(
     kind: 'FileArrived',
     message,
     data: { file: 'Sales_LOG_1.trn' },
+    ...over,
+  };
+}
+
+export function migrationSession(
+  id: string,
+  over: Partial<MigrationSessionRecord> = {},
+): Unversioned<MigrationSessionRecord> {
+  return {
+    id,
+    createdAt: '2025-01-02T03:04:05.000Z',
+    updatedAt: '2025-01-02T03:04:05.000Z',
+    status: 'Open',
+    step: 'databases',
+    document: {
+      source: { dataSource: 'sql01,1433', authentication: 'SqlAuthentication', userName: 'dba' },
+      databases: ['Sales', 'HR'],
+    },
     ...over,
   };
 }

@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { freemem } from 'node:os';
 import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import { serve } from '@hono/node-server';
 
@@ -76,6 +77,8 @@ export interface EmbeddedServiceOptions {
    * `AZURE_CLIENT_SECRET`, else `DefaultAzureCredential`.
    */
   readonly managedInstance?: string;
+  /** The web app's built bundle, served at `/`. Default: `dist/web` of this installation. */
+  readonly webRoot?: string;
   /** Azure Resource Manager's endpoint (a sovereign cloud's). Default https://management.azure.com. */
   readonly armEndpoint?: string;
   /**
@@ -165,15 +168,19 @@ async function startLocked(
       sasToken: sas.sasToken,
     };
   };
+  // Reading, hashing and writing the backups runs on a thread of its own, off the API's; so does
+  // reading their headers, the source's and the rehearsal target's.
+  const uploadThreads = new UploadThreads();
+  uploadThreads.start();
   const {
     target,
     rehearsal,
     shownTarget,
     close: closeTarget,
-  } = await restoreTargetOf(options, blobs);
-  // Reading, hashing and writing the backups runs on a thread of its own, off the API's.
-  const uploadThreads = new UploadThreads();
-  uploadThreads.start();
+  } = await restoreTargetOf(options, blobs, uploadThreads).catch(async (error: unknown) => {
+    await uploadThreads.close();
+    throw error;
+  });
   // The work of registered runtime nodes (`sqlmig runtime`): network shares, and every migration of
   // a service other than the default one, whose in-process runtime reads local folders.
   const runtimeWork = new WorkQueue({
@@ -268,6 +275,7 @@ async function startLocked(
     storageForNodes,
     checkTarget: (databaseName) =>
       checkRestoreTarget(target, { databaseName, folder: databaseName }),
+    webRoot: options.webRoot ?? defaultWebRoot(),
   });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
   const port = await new Promise<number>((resolve, reject) => {
@@ -331,6 +339,7 @@ async function startLocked(
 async function restoreTargetOf(
   options: EmbeddedServiceOptions,
   blobs: BlobStore,
+  uploadThreads: UploadThreads,
 ): Promise<{
   target: RestoreTarget;
   rehearsal: RehearsalTarget | null;
@@ -407,6 +416,11 @@ async function restoreTargetOf(
   // a hundred backups costs a stat per blob).
   const rehearsal = createRehearsalTarget({
     store: blobs,
+    ...(blobs instanceof LocalFolderBlobStore
+      ? {
+          readMedia: (blobName: string) => uploadThreads.readBlobMedia(blobs.root, blobName),
+        }
+      : {}),
     // The databases rehearsals "restored" stay taken after a restart (never overwritten).
     databasesFile: join(options.dataDir, 'rehearsal-databases.json'),
     pollIntervalMs: 30_000,
@@ -420,6 +434,17 @@ async function restoreTargetOf(
     shownTarget: { kind: 'Rehearsal', scope: 'rehearsal (nothing is restored)' },
     close: () => rehearsal.close(),
   };
+}
+
+/**
+ * `dist/web` beside the built command (`dist/cli/` → `dist/web/`); from the sources (`src/cli/`, run
+ * by tsx in tests) the same `dist/web` of the project.
+ */
+function defaultWebRoot(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return basename(dirname(here)) === 'dist'
+    ? join(here, '..', 'web')
+    : join(here, '..', '..', 'dist', 'web');
 }
 
 /** `\\host\share\…` or `//host/share/…`: read by a runtime node, never by this process. */

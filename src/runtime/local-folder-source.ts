@@ -38,8 +38,9 @@ export interface LocalFolderSourceOptions {
    */
   readonly blocksInFlight?: number;
   /**
-   * Uploads into a local folder blob store run on this worker thread instead of the caller's (the
-   * embedded service passes one for all its sources). Other stores are uploaded to in-thread.
+   * Uploads into a local folder blob store, and header reads, run on these worker threads instead of
+   * the caller's (the embedded service passes them to all its sources). Other stores are uploaded to
+   * in-thread.
    */
   readonly uploadThreads?: UploadThreads;
 }
@@ -135,6 +136,8 @@ export class LocalFolderSource {
   }
 
   async readHeaders(name: string): Promise<FileResult> {
+    // On the upload threads when there are some: the main thread has other work.
+    if (this.#threads) return this.#threads.readHeaders(this.#path(name));
     // A log backup of a few hundred KiB is read in one call rather than window by window.
     return readBackupFile(this.#path(name), { readWholeUpToBytes: 1024 * 1024 });
   }

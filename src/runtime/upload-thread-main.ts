@@ -1,6 +1,7 @@
 /**
  * The upload thread (see `upload-threads.ts`): runs `LocalFolderSource.upload` into a local folder
- * store for each request from the main thread, and reports progress and the outcome back.
+ * store for each request from the main thread, and reports progress and the outcome back; and reads
+ * backup headers, of a source file or of a blob of a local folder store, when asked.
  *
  * Uploads take turns, first come first served, a few at a time (`UploadThreadsOptions`): 200 full
  * backups arriving at once, all copied side by side, would share the disk until they all finished at
@@ -14,6 +15,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import pLimit from 'p-limit';
 
+import {
+  isBackupReadError,
+  readBackupFile,
+  readBackupMedia,
+  readWholeIfSmall,
+} from '../backup/index.js';
 import { isBlobStoreError, LocalFolderBlobStore } from '../storage/index.js';
 
 import { LocalFolderSource } from './local-folder-source.js';
@@ -70,9 +77,57 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, queued: () => bo
   });
 }
 
+/** A source file's headers, as `LocalFolderSource.readHeaders` reads them. */
+async function readHeaders(id: number, path: string): Promise<void> {
+  const result = await readBackupFile(path, { readWholeUpToBytes: 1024 * 1024 });
+  if ('error' in result) {
+    const { code, message, offset } = result.error;
+    send({ type: 'read', id, media: null, bytesRead: 0, error: { code, message, offset } });
+  } else {
+    send({ type: 'read', id, media: result.media, bytesRead: result.bytesRead, error: null });
+  }
+}
+
+/** A blob's media, as the rehearsal target reads it (a log of a few hundred KiB in one read). */
+async function readBlobMedia(id: number, storeRoot: string, blobName: string): Promise<void> {
+  const source = await storeAt(storeRoot).openRead(blobName);
+  try {
+    const media = await readBackupMedia(readWholeIfSmall(source, 1024 * 1024));
+    send({ type: 'read', id, media, bytesRead: 0, error: null });
+  } catch (error) {
+    if (!isBackupReadError(error)) throw error;
+    const { code, message, offset } = error;
+    send({ type: 'read', id, media: null, bytesRead: 0, error: { code, message, offset } });
+  } finally {
+    await source.close();
+  }
+}
+
+function failed(id: number, error: unknown): void {
+  send({
+    type: 'failed',
+    id,
+    message: error instanceof Error ? error.message : String(error),
+    code: isBlobStoreError(error) ? error.code : null,
+    blobName: isBlobStoreError(error) ? error.blobName : null,
+  });
+}
+
 port.on('message', (message: ToUploadThread) => {
   if (message.type === 'abort') {
     aborters.get(message.id)?.abort(new Error(message.reason));
+    return;
+  }
+  if (message.type === 'headers') {
+    readHeaders(message.id, message.path).catch((error: unknown) => {
+      failed(message.id, error);
+    });
+    return;
+  }
+  if (message.type === 'blobMedia') {
+    readBlobMedia(message.id, message.storeRoot, message.blobName).catch((error: unknown) => {
+      failed(message.id, error);
+    });
     return;
   }
   const { id } = message;
@@ -102,13 +157,7 @@ port.on('message', (message: ToUploadThread) => {
         send({ type: 'done', id, ...outcome });
       },
       (error: unknown) => {
-        send({
-          type: 'failed',
-          id,
-          message: error instanceof Error ? error.message : String(error),
-          code: isBlobStoreError(error) ? error.code : null,
-          blobName: isBlobStoreError(error) ? error.blobName : null,
-        });
+        failed(id, error);
       },
     )
     .finally(() => aborters.delete(id));

@@ -1,7 +1,9 @@
 /**
  * Uploads on worker threads: reading a backup file, hashing it and writing its blocks into a local
  * folder blob store is most of what a busy embedded service does per file, and none of it needs the
- * main thread, which answers the API and drives the migrations. Worker threads (one by default)
+ * main thread, which answers the API and drives the migrations. The threads also read backup
+ * headers, of a source file (`readHeaders`) or of a blob in a local folder store (`readBlobMedia`,
+ * what the rehearsal target reads): the other per-file work that needs no main thread. Worker threads (one by default)
  * share the uploads, each going to the one with the fewest under way (they overlap on its event
  * loop); a thread starts with its first upload (or `start()`), does not keep the process alive,
  * and is started again if it dies (the uploads it held fail and are tried again by the engine,
@@ -13,6 +15,12 @@
  */
 import { Worker } from 'node:worker_threads';
 
+import {
+  BackupReadError,
+  type BackupErrorCode,
+  type BackupMedia,
+  type FileResult,
+} from '../backup/index.js';
 import { BlobStoreError, type BlobStoreErrorCode } from '../storage/index.js';
 
 export interface ThreadUpload {
@@ -36,7 +44,23 @@ export interface ThreadUploadOutcome {
 /** Messages to the thread. */
 export type ToUploadThread =
   | ({ readonly type: 'upload'; readonly id: number } & ThreadUpload)
-  | { readonly type: 'abort'; readonly id: number; readonly reason: string };
+  | { readonly type: 'abort'; readonly id: number; readonly reason: string }
+  /** A source file's headers, by its path. */
+  | { readonly type: 'headers'; readonly id: number; readonly path: string }
+  /** A blob's backup media, from the local folder store at `storeRoot`. */
+  | {
+      readonly type: 'blobMedia';
+      readonly id: number;
+      readonly storeRoot: string;
+      readonly blobName: string;
+    };
+
+/** A backup read error across the thread boundary (structured clone keeps no class). */
+export interface WireBackupError {
+  readonly code: BackupErrorCode;
+  readonly message: string;
+  readonly offset: number | null;
+}
 
 /** Messages from the thread. */
 export type FromUploadThread =
@@ -47,6 +71,13 @@ export type FromUploadThread =
       readonly dataWritten: number;
     }
   | ({ readonly type: 'done'; readonly id: number } & ThreadUploadOutcome)
+  | {
+      readonly type: 'read';
+      readonly id: number;
+      readonly media: BackupMedia | null;
+      readonly bytesRead: number;
+      readonly error: WireBackupError | null;
+    }
   | {
       readonly type: 'failed';
       readonly id: number;
@@ -59,6 +90,12 @@ export type FromUploadThread =
 interface InFlight {
   readonly onProgress: (progress: { dataRead: number; dataWritten: number }) => void;
   readonly resolve: (outcome: ThreadUploadOutcome) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** A header read under way. */
+interface ReadInFlight {
+  readonly resolve: (read: { media: BackupMedia; bytesRead: number }) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -95,12 +132,15 @@ export interface UploadThreadSettings {
 interface Lane {
   worker: Worker | null;
   readonly uploads: Set<number>;
+  /** Header reads under way (they fail with the thread as uploads do). */
+  readonly reads: Set<number>;
 }
 
 export class UploadThreads {
   readonly #lanes: Lane[];
   #nextId = 1;
   readonly #inFlight = new Map<number, InFlight>();
+  readonly #readsInFlight = new Map<number, ReadInFlight>();
   #closed = false;
   readonly #settings: UploadThreadSettings;
 
@@ -121,7 +161,11 @@ export class UploadThreads {
         2 ** 40,
       ),
     };
-    this.#lanes = Array.from({ length: threads }, () => ({ worker: null, uploads: new Set() }));
+    this.#lanes = Array.from({ length: threads }, () => ({
+      worker: null,
+      uploads: new Set(),
+      reads: new Set(),
+    }));
   }
 
   upload(
@@ -161,6 +205,54 @@ export class UploadThreads {
         },
       });
       worker.postMessage({ type: 'upload', id, ...request } satisfies ToUploadThread);
+    });
+  }
+
+  /**
+   * Reads a backup file's headers on a thread, as `readBackupFile` does (a file of up to 1 MiB in
+   * one read): an unreadable backup is a result with its error, a file that cannot be opened too.
+   */
+  async readHeaders(path: string): Promise<FileResult> {
+    try {
+      const read = await this.#read((id) => ({ type: 'headers', id, path }));
+      return { file: path, ...read };
+    } catch (error) {
+      if (error instanceof BackupReadError) return { file: path, error };
+      throw error;
+    }
+  }
+
+  /**
+   * Reads the backup media of a blob of the local folder store at `storeRoot` on a thread. Rejects
+   * with a `BackupReadError` when the bytes are not a readable backup, with a `BlobStoreError` (or
+   * another error) when the blob cannot be read.
+   */
+  async readBlobMedia(storeRoot: string, blobName: string): Promise<BackupMedia> {
+    const read = await this.#read((id) => ({ type: 'blobMedia', id, storeRoot, blobName }));
+    return read.media;
+  }
+
+  #read(
+    message: (id: number) => ToUploadThread,
+  ): Promise<{ media: BackupMedia; bytesRead: number }> {
+    if (this.#closed) return Promise.reject(new Error('The upload thread was closed.'));
+    // Reads are short: the thread with the fewest uploads, where they wait least.
+    const lane = this.#lanes.reduce((a, b) => (b.uploads.size < a.uploads.size ? b : a));
+    const worker = this.#started(lane);
+    const id = this.#nextId++;
+    lane.reads.add(id);
+    return new Promise((resolve, reject) => {
+      this.#readsInFlight.set(id, {
+        resolve: (read) => {
+          lane.reads.delete(id);
+          resolve(read);
+        },
+        reject: (error) => {
+          lane.reads.delete(id);
+          reject(error);
+        },
+      });
+      worker.postMessage(message(id));
     });
   }
 
@@ -213,6 +305,22 @@ export class UploadThreads {
   }
 
   #receive(message: FromUploadThread): void {
+    const read = this.#readsInFlight.get(message.id);
+    if (read) {
+      this.#readsInFlight.delete(message.id);
+      if (message.type === 'read' && message.media)
+        read.resolve({ media: message.media, bytesRead: message.bytesRead });
+      else if (message.type === 'read')
+        read.reject(
+          new BackupReadError(
+            message.error?.code ?? 'ReadFailed',
+            message.error?.message ?? 'The upload thread read no media and gave no reason.',
+            { offset: message.error?.offset ?? null },
+          ),
+        );
+      else if (message.type === 'failed') read.reject(threadFailure(message));
+      return;
+    }
     const call = this.#inFlight.get(message.id);
     if (!call) return;
     if (message.type === 'progress') {
@@ -227,14 +335,8 @@ export class UploadThreads {
         durationMs: message.durationMs,
         contentMd5: message.contentMd5,
       });
-    } else {
-      call.reject(
-        message.code === null
-          ? new Error(message.message)
-          : new BlobStoreError(message.code as BlobStoreErrorCode, message.message, {
-              ...(message.blobName === null ? {} : { blobName: message.blobName }),
-            }),
-      );
+    } else if (message.type === 'failed') {
+      call.reject(threadFailure(message));
     }
   }
 
@@ -246,7 +348,22 @@ export class UploadThreads {
       call?.reject(error);
     }
     lane.uploads.clear();
+    for (const id of [...lane.reads]) {
+      const read = this.#readsInFlight.get(id);
+      this.#readsInFlight.delete(id);
+      read?.reject(error);
+    }
+    lane.reads.clear();
   }
+}
+
+/** A failure the thread reported: a `BlobStoreError` again when it was one. */
+function threadFailure(message: Extract<FromUploadThread, { type: 'failed' }>): Error {
+  return message.code === null
+    ? new Error(message.message)
+    : new BlobStoreError(message.code as BlobStoreErrorCode, message.message, {
+        ...(message.blobName === null ? {} : { blobName: message.blobName }),
+      });
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Uploads on the upload thread: the same blob and MD5 as in-thread, progress reported across the
  * thread, large uploads in turns and small ones beside them, a stop keeps the staged blocks,
- * failures keep their message (and a store error its code).
+ * failures keep their message (and a store error its code). Header reads on the thread give what
+ * the same reads give in-thread, of real backups from the corpus and of files that are none.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -10,9 +11,16 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
+import {
+  isBackupReadError,
+  memorySource,
+  readBackupFile,
+  readBackupMedia,
+} from '../../src/backup/index.js';
 import { LocalFolderSource } from '../../src/runtime/local-folder-source.js';
 import { UploadThreads, type UploadThreadsOptions } from '../../src/runtime/upload-threads.js';
-import { LocalFolderBlobStore } from '../../src/storage/index.js';
+import { isBlobStoreError, LocalFolderBlobStore } from '../../src/storage/index.js';
+import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 
 const blockBytes = 64 * 1024;
 let root: string;
@@ -222,5 +230,62 @@ describe('uploads on the upload thread', () => {
     await expect(source.upload('log.trn', store, 'Sales/log.trn', () => undefined)).rejects.toThrow(
       /closed/,
     );
+  });
+});
+
+describe.skipIf(!hasBackupCorpus)(`header reads on the upload thread (${corpusSkipReason})`, () => {
+  // A full, a log, a compressed backup and a striped one: what the thread reads must be what the
+  // same read gives on the caller's thread, field for field (LSNs as bigints, dates as dates).
+  const corpus = [
+    'appveyor-lab/RestoreTimeClean/RestoreTimeClean.bak',
+    'appveyor-lab/RestoreTimeClean/RestoreTimeClean_1.trn',
+    'appveyor-lab/sql2008-backups/RestoreTimeStripe/Stripe2/RestoreTimeStripe1.bak',
+    'appveyor-lab/backuppassword/passwd.bak',
+  ];
+
+  it("reads a source file's headers as readBackupFile does, errors included", async () => {
+    for (const relative of corpus) {
+      const path = corpusFile(relative);
+      const inThread = await readBackupFile(path, { readWholeUpToBytes: 1024 * 1024 });
+      expect(await threads.readHeaders(path)).toEqual(inThread);
+    }
+    await writeFile(join(root, 'share', 'notes.bak'), 'not a backup at all, just text');
+    const foreign = await source.readHeaders('notes.bak');
+    expect('error' in foreign && foreign.error.code).toBe('NotABackup');
+    expect('error' in foreign && isBackupReadError(foreign.error)).toBe(true);
+    const inThread = await readBackupFile(join(root, 'share', 'notes.bak'));
+    expect('error' in inThread && inThread.error.message).toBe(
+      'error' in foreign && foreign.error.message,
+    );
+  });
+
+  it("reads a blob's media as the rehearsal target does; a foreign blob and a missing one fail apart", async () => {
+    for (const relative of corpus) {
+      const bytes = await readFile(corpusFile(relative));
+      const name = relative.split('/').at(-1) ?? '';
+      const blobName = `Sales/${name}`;
+      await writeFile(join(root, 'share', name), bytes);
+      await source.upload(name, store, blobName, () => undefined);
+      const expected = await readBackupMedia(memorySource(blobName, bytes));
+      expect(await threads.readBlobMedia(store.root, blobName)).toEqual(expected);
+    }
+    await writeFile(join(root, 'share', 'notes.bak'), 'plain text, no backup');
+    await source.upload('notes.bak', store, 'Sales/notes.bak', () => undefined);
+    const foreign = await threads
+      .readBlobMedia(store.root, 'Sales/notes.bak')
+      .catch((e: unknown) => e);
+    expect(isBackupReadError(foreign) && foreign.code).toBe('NotABackup');
+    const missing = await threads
+      .readBlobMedia(store.root, 'Sales/gone.bak')
+      .catch((e: unknown) => e);
+    expect(isBackupReadError(missing)).toBe(false);
+    expect(isBlobStoreError(missing) && missing.code).toBe('BlobNotFound');
+  });
+
+  it('fails the reads under way when the thread is closed', async () => {
+    const read = expect(threads.readHeaders(corpusFile(corpus[0] ?? ''))).rejects.toThrow(/closed/);
+    await threads.close();
+    await read;
+    await expect(threads.readHeaders(corpusFile(corpus[0] ?? ''))).rejects.toThrow(/closed/);
   });
 });

@@ -9,7 +9,6 @@ import {
   readBackupMedia,
   readWholeIfSmall,
   type BackupMedia,
-  type ByteSource,
 } from '../../backup/index.js';
 import type { PlannerFile } from '../../planning/index.js';
 import type { BlobProperties, BlobStore } from '../../storage/index.js';
@@ -52,6 +51,7 @@ interface Collected {
 
 export class FolderCatalog {
   readonly #store: BlobStore;
+  readonly #readMedia: (blobName: string) => Promise<BackupMedia>;
   readonly #prefix: string;
   readonly #entries = new Map<string, CatalogEntry>();
   #version = 0;
@@ -61,9 +61,18 @@ export class FolderCatalog {
   readonly #databaseCounts = new Map<string, number>();
   #databases: readonly string[] | null = null;
 
-  constructor(store: BlobStore, folder: string) {
+  /**
+   * `readMedia` reads a blob's media (a `BackupReadError` when the bytes are not a backup); by
+   * default through the store's `openRead` on this thread.
+   */
+  constructor(
+    store: BlobStore,
+    folder: string,
+    readMedia: ((blobName: string) => Promise<BackupMedia>) | null = null,
+  ) {
     this.#store = store;
     this.#prefix = folder === '' ? '' : `${folder}/`;
+    this.#readMedia = readMedia ?? ((blobName) => readBlobMedia(store, blobName));
   }
 
   /** The blob name of a name within the folder. */
@@ -190,24 +199,25 @@ export class FolderCatalog {
   }
 
   async #read(name: string, blob: BlobProperties): Promise<CatalogEntry> {
-    let source: ByteSource;
     try {
-      source = await this.#store.openRead(blob.name);
-    } catch (error) {
-      return ioFailure(name, blob, error);
-    }
-    try {
-      // A log of a few hundred KiB comes in one read rather than window by window.
-      const media = await readBackupMedia(readWholeIfSmall(source, 1024 * 1024));
+      const media = await this.#readMedia(blob.name);
       return { name, blob, kind: 'Backup', file: { path: name, media }, media, retry: false };
     } catch (error) {
       if (!isBackupReadError(error) || error.code === 'ReadFailed')
         return ioFailure(name, blob, error);
       const file: PlannerFile = { path: name, error: { code: error.code, message: error.message } };
       return { name, blob, kind: 'Backup', file, media: null, retry: false };
-    } finally {
-      await source.close();
     }
+  }
+}
+
+/** A blob's media read through the store (a log of a few hundred KiB in one read). */
+async function readBlobMedia(store: BlobStore, blobName: string): Promise<BackupMedia> {
+  const source = await store.openRead(blobName);
+  try {
+    return await readBackupMedia(readWholeIfSmall(source, 1024 * 1024));
+  } finally {
+    await source.close();
   }
 }
 

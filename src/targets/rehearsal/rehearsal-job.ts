@@ -9,6 +9,7 @@
  * restored or restoring, the status, a failure, the cutover point), so callers can cache what they
  * build from a job and know when to tell others about it.
  */
+import type { BackupMedia } from '../../backup/index.js';
 import { RestorePlanner, type RestoreStep } from '../../planning/index.js';
 import type { BlobStore } from '../../storage/index.js';
 
@@ -56,13 +57,16 @@ export class RehearsalJob {
   #advancedMs: number;
 
   constructor(
-    store: BlobStore,
+    blobs: {
+      readonly store: BlobStore;
+      readonly readMedia: ((blobName: string) => Promise<BackupMedia>) | null;
+    },
     request: { databaseName: string; folder: string; lastBackupName: string | null },
     rate: RestoreRate,
     startedMs: number,
   ) {
     this.databaseName = request.databaseName;
-    this.catalog = new FolderCatalog(store, request.folder);
+    this.catalog = new FolderCatalog(blobs.store, request.folder, blobs.readMedia);
     this.autocompleteAt =
       request.lastBackupName === null ? null : this.catalog.nameWithin(request.lastBackupName);
     this.#rate = rate;

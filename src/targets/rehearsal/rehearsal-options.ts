@@ -1,3 +1,4 @@
+import type { BackupMedia } from '../../backup/index.js';
 import type { BlobStore } from '../../storage/index.js';
 import { RestoreTargetError } from '../target-error.js';
 
@@ -10,6 +11,12 @@ export interface RehearsalOptions {
    * Default: kept in memory only.
    */
   readonly databasesFile?: string;
+  /**
+   * Reads the backup media of a blob of `store` (rejecting with a `BackupReadError` when its bytes
+   * are not a readable backup). Default: through `store.openRead`, on the caller's thread; the
+   * embedded service reads on its upload thread instead, as a real target reads on its own machine.
+   */
+  readonly readMedia?: (blobName: string) => Promise<BackupMedia>;
   /** Simulated restore speed. Default 200 MiB/s, a General Purpose instance's order of magnitude. */
   readonly restoreBytesPerSecond?: number;
   /** Shortest simulated restore of one backup set. Default 0. */
@@ -35,6 +42,7 @@ export interface RehearsalOptions {
 
 export interface CompiledRehearsalOptions {
   readonly store: BlobStore;
+  readonly readMedia: ((blobName: string) => Promise<BackupMedia>) | null;
   readonly databasesFile: string | null;
   readonly restoreBytesPerSecond: number;
   readonly minSetDurationMs: number;
@@ -46,6 +54,7 @@ export interface CompiledRehearsalOptions {
 export function compileRehearsalOptions(options: RehearsalOptions): CompiledRehearsalOptions {
   const compiled: CompiledRehearsalOptions = {
     store: options.store,
+    readMedia: options.readMedia ?? null,
     databasesFile: options.databasesFile ?? null,
     restoreBytesPerSecond: options.restoreBytesPerSecond ?? 200 * 1024 * 1024,
     minSetDurationMs: options.minSetDurationMs ?? 0,

@@ -416,7 +416,7 @@ class Rehearsal implements RehearsalTarget {
 
   #newJob(request: StartRestore): RehearsalJob {
     return new RehearsalJob(
-      this.#options.store,
+      { store: this.#options.store, readMedia: this.#options.readMedia },
       { ...request, lastBackupName: request.lastBackupName ?? null },
       this.#options,
       this.#nowMs(),

@@ -70,6 +70,12 @@ class SqliteStateStore implements StateStore {
   }[] = [];
   readonly #begun: BegunTransaction;
   readonly #nesting: NestingGuard;
+  /** Each grouped transaction's savepoint statements, prepared once (a busy service runs thousands). */
+  readonly #savepoints: {
+    readonly savepoint: Database.Statement;
+    readonly release: Database.Statement;
+    readonly rollbackTo: Database.Statement;
+  };
   #closed = false;
 
   constructor(db: Database.Database, options: SqliteStoreOptions) {
@@ -77,6 +83,11 @@ class SqliteStateStore implements StateStore {
     this.#options = options;
     this.description = `SQLite file ${options.path}`;
     this.#nesting = new NestingGuard(this.description, options.checkNesting ?? true);
+    this.#savepoints = {
+      savepoint: db.prepare('SAVEPOINT grouped'),
+      release: db.prepare('RELEASE grouped'),
+      rollbackTo: db.prepare('ROLLBACK TO grouped'),
+    };
     this.#begun = {
       session: sqliteSession(db),
       commit: () =>
@@ -148,17 +159,18 @@ class SqliteStateStore implements StateStore {
       return;
     }
     const outcomes: (() => void)[] = [];
+    const { savepoint, release, rollbackTo } = this.#savepoints;
     for (const item of batch) {
-      this.#db.exec('SAVEPOINT grouped');
+      savepoint.run();
       try {
         const value = await item.run();
-        this.#db.exec('RELEASE grouped');
+        release.run();
         outcomes.push(() => {
           item.resolve(value);
         });
       } catch (error) {
-        this.#db.exec('ROLLBACK TO grouped');
-        this.#db.exec('RELEASE grouped');
+        rollbackTo.run();
+        release.run();
         outcomes.push(() => {
           item.reject(error);
         });

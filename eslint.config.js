@@ -23,6 +23,7 @@ export default tseslint.config(
     // Outside a folder, its internals are reached only through its index.ts (see ARCHITECTURE.md).
     // Tests may reach the internals of the module they test.
     files: ['src/**/*.ts', 'bench/**/*.ts'],
+    ignores: ['src/web/**'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -30,13 +31,48 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|state|engine|api)/(?!index\\.js$).+',
+                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|state|engine|api|api-contract)/(?!index\\.js$).+',
               message: 'Import a module folder through its public face, its index.js.',
             },
           ],
         },
       ],
     },
+  },
+  {
+    // The web app runs in the browser: no Node module, and of the rest of sqlmig only the API
+    // contract's types (type imports are erased, so no zod reaches the bundle).
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^node:',
+              message: 'The web app runs in the browser: no Node module.',
+            },
+            {
+              regex: '^\\.\\./(?:\\.\\./)*api-contract/index\\.js$',
+              allowTypeImports: true,
+              message: "The web app imports the API contract's types only (import type).",
+            },
+            {
+              regex:
+                '^\\.\\./(?:\\.\\./)*(?:backup|planning|storage|targets|client|runtime|runtime-protocol|service|sql|cli|assessment|sizing|api-contract/(?!index\\.js$))',
+              message:
+                'The web app uses only the API contract (../api-contract/index.js), as types.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Nothing imports the build's configuration, so it cannot be in a cycle; and import-x fails
+    // while following vite's own type declarations ("node with invalid interface loaded as resolver").
+    files: ['vite.config.ts'],
+    rules: { 'import-x/no-cycle': 'off' },
   },
   {
     files: ['**/*.js'],

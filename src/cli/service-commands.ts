@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 
 import type { AzureBlobStoreOptions } from '../storage/index.js';
+import { openBrowser } from './open-browser.js';
 import { startEmbeddedService, type EmbeddedServiceOptions } from './embedded-service.js';
 import { connect, defaultDataDir, type ConnectionOptions } from './service-connection.js';
 
@@ -21,6 +22,11 @@ export function registerServiceCommands(program: Command): void {
       defaultDataDir(),
     )
     .option('--port <port>', 'port to listen on (0: any free port)', parsePort, 7007)
+    .option(
+      '--open',
+      "open the dashboard in the desktop's browser (the token is not in the address)",
+      false,
+    )
     // Hidden: for tests that drive the real process (short polls, a slow simulated restore).
     .addOption(
       new Option('--poll-interval-ms <ms>', 'how often the engine looks at every migration')
@@ -106,12 +112,17 @@ export function registerServiceCommands(program: Command): void {
             ? `Target: ${service.targetDescription}.`
             : `Target: rehearsal — Log Replay Service's rules are applied to the uploaded backups; nothing is restored.`,
           `Uploads go to ${service.uploadsTo}.`,
+          `Dashboard: ${service.url}/ (sign in with the token in ${service.tokenFile}).`,
           `API: ${service.url}/api (OpenAPI document: ${service.url}/api/openapi.json), token in ${service.tokenFile}.`,
           `Next: sqlmig migration start --target-db NAME --source-db NAME --backup-folder PATH --mode online`,
           'Ctrl-C stops it (a second Ctrl-C forces).',
           '',
         ].join('\n'),
       );
+      if (options.open) {
+        const problem = await openBrowser(`${service.url}/`);
+        if (problem) process.stderr.write(`sqlmig: ${problem}.\n`);
+      }
       let stopping = false;
       const stop = () => {
         if (stopping) process.exit(130);
@@ -297,6 +308,7 @@ export function registerServiceCommands(program: Command): void {
 interface UpOptions {
   readonly dataDir: string;
   readonly port: number;
+  readonly open: boolean;
   readonly pollIntervalMs?: number;
   readonly restoreBytesPerSecond?: number;
   readonly uploadBlockBytes?: number;

@@ -27,4 +27,6 @@ export interface ApiContext {
   readonly checkTarget: (databaseName: string) => Promise<TargetCheck[]>;
   /** Where runtime nodes upload (for their connection test). */
   readonly storageForNodes: () => UploadStorage;
+  /** The web app's built bundle, served at `/` (`dist/web`); absent or null: a page says it is not built. */
+  readonly webRoot?: string | null;
 }

@@ -15,6 +15,7 @@ import { registerMigrationRoutes } from './migrations-routes.js';
 import { registerRuntimeRoutes } from './runtime-routes.js';
 import { registerTargetRoutes } from './target-routes.js';
 import { registerServiceRoutes } from './services-routes.js';
+import { registerWebBundle } from './web-bundle.js';
 
 export function createApi(ctx: ApiContext): OpenAPIHono {
   const app = new OpenAPIHono({
@@ -66,6 +67,7 @@ export function createApi(ctx: ApiContext): OpenAPIHono {
   registerMigrationRoutes(app, ctx);
   registerRuntimeRoutes(app, ctx);
   registerTargetRoutes(app, ctx);
+  registerWebBundle(app, ctx.webRoot ?? null);
 
   app.notFound((c) =>
     c.json(errorBody('NotFound', `No such resource: ${c.req.method} ${c.req.path}.`), 404),

@@ -7,7 +7,10 @@ import type { z } from '@hono/zod-openapi';
 import type { MigrationStatusDetails } from '../engine/index.js';
 import type { MigrationRecord } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
-import type { MigrationResource, MigrationStatusDetails as DetailsSchema } from './schemas.js';
+import type {
+  MigrationResource,
+  MigrationStatusDetails as DetailsSchema,
+} from '../../api-contract/index.js';
 
 /** Where secrets sit in a migration's configuration (DMS property paths). */
 export const secretPaths: readonly (readonly string[])[] = [

@@ -9,16 +9,18 @@ import type { MigrationRecord } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
 import { ApiError } from './api-error.js';
 import { errorResponses, json } from './openapi-responses.js';
+import { migrationList } from './migration-list.js';
 import { mapSecrets, migrationResource } from './migration-resource.js';
 import {
   CreateMigrationBody,
   EventList,
   MigrationList,
+  MigrationListQuery,
   MigrationParams,
   MigrationResource,
   OperationBody,
   ServiceParams,
-} from './schemas.js';
+} from '../../api-contract/index.js';
 
 const errors = errorResponses('No such service or migration.');
 const base = '/api/sqlMigrationServices/{serviceName}/databaseMigrations';
@@ -148,8 +150,8 @@ export function registerMigrationRoutes(app: OpenAPIHono, ctx: ApiContext): void
     createRoute({
       method: 'get',
       path: base,
-      summary: "A service's database migrations",
-      request: { params: ServiceParams },
+      summary: "A service's database migrations (all, or filtered and paged)",
+      request: { params: ServiceParams, query: MigrationListQuery },
       responses: { 200: json(MigrationList, 'The migrations.'), ...errors },
     }),
     async (c) => {
@@ -163,7 +165,7 @@ export function registerMigrationRoutes(app: OpenAPIHono, ctx: ApiContext): void
           );
         return tx.listMigrations({ serviceName });
       });
-      return c.json({ value: records.map((m) => migrationResource(m, ctx)) }, 200);
+      return c.json(migrationList(records, c.req.valid('query'), ctx), 200);
     },
   );
 

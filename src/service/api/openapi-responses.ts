@@ -1,5 +1,5 @@
 /** The response declarations every route shares: JSON bodies and the coded errors. */
-import { ErrorBody } from './schemas.js';
+import { ErrorBody } from '../../api-contract/index.js';
 
 export const json = <T>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },

@@ -93,32 +93,3 @@ export const JobOutcome = z
   ])
   .openapi('JobOutcome');
 export const OutcomeAccepted = z.object({ accepted: z.literal(true) }).openapi('OutcomeAccepted');
-
-export const TestConnectionRequest = z
-  .object({
-    backupLocation: z.object({
-      path: z.string().min(1).max(4096),
-      username: z.string().min(1).optional(),
-      password: z
-        .string()
-        .min(1)
-        .max(4096)
-        .optional()
-        .openapi({ description: 'Write-only: sent to the node doing the test, never stored.' }),
-    }),
-  })
-  .openapi('TestConnectionRequest');
-
-export const TestConnectionResponse = z
-  .object({
-    nodeName: z.string(),
-    checks: z.array(
-      z.object({
-        hop: z.enum(['backupLocation', 'uploadStorage', 'sourceSqlServer']),
-        status: z.enum(['Succeeded', 'Failed', 'Skipped']),
-        message: z.string(),
-        durationMs: z.number(),
-      }),
-    ),
-  })
-  .openapi('TestConnectionResponse');

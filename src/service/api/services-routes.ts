@@ -14,14 +14,16 @@ import {
   AuthKeys,
   DeleteNode,
   MigrationList,
+  MigrationListQuery,
   MonitoringData,
   RegenerateAuthKeys,
   ServiceList,
   ServiceParams,
   ServiceResource,
-} from './schemas.js';
-import { migrationResource } from './migration-resource.js';
-import { TestConnectionRequest, TestConnectionResponse } from './runtime-schemas.js';
+  TestConnectionRequest,
+  TestConnectionResponse,
+} from '../../api-contract/index.js';
+import { migrationList } from './migration-list.js';
 import { checkTestConnectionResult } from '../../runtime-protocol/index.js';
 
 const errors = errorResponses('No such service.');
@@ -285,8 +287,8 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     createRoute({
       method: 'get',
       path: `${base}/{serviceName}/listMigrations`,
-      summary: "The service's database migrations",
-      request: { params: ServiceParams },
+      summary: "The service's database migrations (all, or filtered and paged)",
+      request: { params: ServiceParams, query: MigrationListQuery },
       responses: { 200: json(MigrationList, 'The migrations.'), ...errors },
     }),
     async (c) => {
@@ -294,7 +296,7 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
       const migrations = await ctx.store.transaction((tx) =>
         tx.listMigrations({ serviceName: record.name }),
       );
-      return c.json({ value: migrations.map((m) => migrationResource(m, ctx)) }, 200);
+      return c.json(migrationList(migrations, c.req.valid('query'), ctx), 200);
     },
   );
 }

@@ -7,7 +7,7 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 
 import type { ApiContext } from './api-context.js';
 import { errorResponses, json } from './openapi-responses.js';
-import { CheckTargetRequest, CheckTargetResponse } from './schemas.js';
+import { CheckTargetRequest, CheckTargetResponse } from '../../api-contract/index.js';
 
 export function registerTargetRoutes(app: OpenAPIHono, ctx: ApiContext): void {
   app.openapi(

@@ -1,6 +1,8 @@
 /**
  * The API's request and response shapes, in Azure DMS's property names (`sqlMigrationServices`,
- * `databaseMigrations`). One definition validates requests and generates the OpenAPI document.
+ * `databaseMigrations`). One definition validates requests, generates the OpenAPI document and (as
+ * `z.infer` types, at the bottom) types the clients. No Node module is used here: the web app imports
+ * the types.
  */
 import { z } from '@hono/zod-openapi';
 
@@ -134,7 +136,7 @@ export const OperationBody = z
   .object({ migrationOperationId: z.string().min(1) })
   .openapi('MigrationOperationInput');
 
-const BackupFileInfo = z.object({
+export const BackupFileInfo = z.object({
   fileName: z.string(),
   status: z.enum([
     'Arrived',
@@ -155,7 +157,7 @@ const BackupFileInfo = z.object({
   message: z.string().nullable(),
 });
 
-const BackupSetInfo = z
+export const BackupSetInfo = z
   .object({
     backupSetId: z.string(),
     firstLSN: z.string().nullable(),
@@ -214,8 +216,59 @@ export const MigrationResource = z
   })
   .openapi('DatabaseMigration');
 
+/** Which migrations a list shows: `active` is every one that has not ended. */
+export const MigrationState = z.enum(['active', 'succeeded', 'failed', 'canceled']);
+
+export const MigrationListQuery = z.object({
+  state: MigrationState.optional().openapi({
+    param: { name: 'state', in: 'query' },
+    description:
+      'Only migrations in this state: active (not ended), succeeded, failed or canceled (Canceling counts as active).',
+  }),
+  search: z
+    .string()
+    .max(128)
+    .optional()
+    .openapi({
+      param: { name: 'search', in: 'query' },
+      description: 'Only migrations whose target or source database name contains this (any case).',
+    }),
+  top: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .openapi({
+      param: { name: 'top', in: 'query' },
+      description: 'At most this many migrations (all when absent).',
+    }),
+  skip: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .openapi({
+      param: { name: 'skip', in: 'query' },
+      description:
+        'Leave out the first this many matches (in the order the migrations were created).',
+    }),
+});
+
 export const MigrationList = z
-  .object({ value: z.array(MigrationResource) })
+  .object({
+    value: z.array(MigrationResource),
+    count: z.number().openapi({ description: 'How many migrations match, before top and skip.' }),
+    summary: z
+      .object({
+        total: z.number(),
+        active: z.number(),
+        succeeded: z.number(),
+        failed: z.number(),
+        canceled: z.number(),
+      })
+      .openapi({ description: "The service's migrations counted by state, whatever the filter." }),
+  })
   .openapi('DatabaseMigrationList');
 
 export const EventList = z
@@ -248,3 +301,55 @@ export const CheckTargetResponse = z
     ),
   })
   .openapi('CheckTargetResponse');
+
+export const TestConnectionRequest = z
+  .object({
+    backupLocation: z.object({
+      path: z.string().min(1).max(4096),
+      username: z.string().min(1).optional(),
+      password: z
+        .string()
+        .min(1)
+        .max(4096)
+        .optional()
+        .openapi({ description: 'Write-only: sent to the node doing the test, never stored.' }),
+    }),
+  })
+  .openapi('TestConnectionRequest');
+
+export const TestConnectionResponse = z
+  .object({
+    nodeName: z.string(),
+    checks: z.array(
+      z.object({
+        hop: z.enum(['backupLocation', 'uploadStorage', 'sourceSqlServer']),
+        status: z.enum(['Succeeded', 'Failed', 'Skipped']),
+        message: z.string(),
+        durationMs: z.number(),
+      }),
+    ),
+  })
+  .openapi('TestConnectionResponse');
+
+// The same shapes as TypeScript types (a type beside each schema of the same name), for the clients:
+// what the service answers (`z.infer`) and what it accepts (`z.input`).
+export type ErrorBody = z.infer<typeof ErrorBody>;
+export type ServiceResource = z.infer<typeof ServiceResource>;
+export type ServiceList = z.infer<typeof ServiceList>;
+export type AuthKeys = z.infer<typeof AuthKeys>;
+export type MonitoringData = z.infer<typeof MonitoringData>;
+export type NodeMonitoring = z.infer<typeof NodeMonitoring>;
+export type CreateMigrationBody = z.input<typeof CreateMigrationBody>;
+export type OperationBody = z.input<typeof OperationBody>;
+export type BackupFileInfo = z.infer<typeof BackupFileInfo>;
+export type BackupSetInfo = z.infer<typeof BackupSetInfo>;
+export type MigrationStatusDetails = z.infer<typeof MigrationStatusDetails>;
+export type MigrationResource = z.infer<typeof MigrationResource>;
+export type MigrationState = z.infer<typeof MigrationState>;
+export type MigrationListQuery = z.infer<typeof MigrationListQuery>;
+export type MigrationList = z.infer<typeof MigrationList>;
+export type EventList = z.infer<typeof EventList>;
+export type CheckTargetRequest = z.input<typeof CheckTargetRequest>;
+export type CheckTargetResponse = z.infer<typeof CheckTargetResponse>;
+export type TestConnectionRequest = z.input<typeof TestConnectionRequest>;
+export type TestConnectionResponse = z.infer<typeof TestConnectionResponse>;

@@ -2,6 +2,7 @@
  * The engine's view of the JSON documents kept with each migration and file record. Kept in one place
  * so that what is stored, and what the API shows, have one definition.
  */
+import type { DatabaseFile } from '../../backup/index.js';
 import type { RestoreDetails } from '../../targets/index.js';
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
@@ -71,6 +72,12 @@ export interface FileDocument {
   readonly backupStartDate: string | null;
   readonly backupFinishDate: string | null;
   readonly hasBackupChecksums: boolean | null;
+  /**
+   * A full backup's file list (`RESTORE FILELISTONLY`), for the target's checks before it starts
+   * (sizes as decimal text: JSON has no big integers); null for other backups, and for fulls read
+   * by a sqlmig that did not keep it.
+   */
+  readonly databaseFiles: readonly StoredDatabaseFile[] | null;
   /** The name in the blob container (`<target database>/<name LRS reads>`). */
   readonly blobName: string | null;
   readonly ignoreReason: string | null;
@@ -103,6 +110,7 @@ export const emptyFileDocument: FileDocument = {
   backupStartDate: null,
   backupFinishDate: null,
   hasBackupChecksums: null,
+  databaseFiles: null,
   blobName: null,
   ignoreReason: null,
   ignoreMessage: null,
@@ -115,6 +123,17 @@ export const emptyFileDocument: FileDocument = {
   lastError: null,
   restoredOn: null,
 };
+
+/** A `DatabaseFile` as a file document keeps it. */
+export type StoredDatabaseFile = Omit<DatabaseFile, 'Size'> & { readonly Size: string };
+
+export function storedDatabaseFile(file: DatabaseFile): StoredDatabaseFile {
+  return { ...file, Size: file.Size.toString() };
+}
+
+export function databaseFileOf(stored: StoredDatabaseFile): DatabaseFile {
+  return { ...stored, Size: BigInt(stored.Size) };
+}
 
 export function migrationDocument(record: MigrationRecord): MigrationDocument {
   return record.document as unknown as MigrationDocument;

@@ -6,7 +6,7 @@ import { parseLsn } from '../../backup/index.js';
 import type { FileResult } from '../../backup/index.js';
 import type { IgnoreReason, PlannerFile } from '../../planning/index.js';
 
-import type { FileDocument } from './documents.js';
+import { storedDatabaseFile, type FileDocument } from './documents.js';
 
 /** Planner reasons after which a file will never be restored: it is shown as Ignored. */
 export const finalReasons: ReadonlySet<IgnoreReason> = new Set<IgnoreReason>([
@@ -111,6 +111,7 @@ export function classify(
       backupFinishDate: header.BackupFinishDate,
       hasBackupChecksums:
         header.HasBackupChecksums === null ? null : header.HasBackupChecksums === 1,
+      databaseFiles: type === 'Full' ? (sets[0]?.files ?? []).map(storedDatabaseFile) : null,
       waitingReason: null,
     },
   };

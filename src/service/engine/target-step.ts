@@ -10,7 +10,13 @@ import { isRestoreTargetError } from '../../targets/index.js';
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 import { blobNameOf } from './blob-names.js';
-import { asDocument, fileDocument, migrationDocument, type RestoreSummary } from './documents.js';
+import {
+  asDocument,
+  databaseFileOf,
+  fileDocument,
+  migrationDocument,
+  type RestoreSummary,
+} from './documents.js';
 import type { EngineContext } from './engine-context.js';
 import { lastRestoredFile } from './last-restored.js';
 import type { MigrationRun } from './migration-run.js';
@@ -72,7 +78,14 @@ export async function targetStep(
     run.planner.pinBase(db, base.backupSetGUID);
     run.planChanged = true;
     ctx.wake(migration.id);
-    await target.start(startRequest(migration, files()));
+    // The base full's file list, for the target's checks (a memory-optimized filegroup on a General
+    // Purpose instance): the file of its first stripe holds it.
+    const baseFile = baseFiles[0];
+    const databaseFiles = baseFile ? fileDocument(baseFile).databaseFiles : null;
+    await target.start({
+      ...startRequest(migration, files()),
+      ...(databaseFiles ? { databaseFiles: databaseFiles.map(databaseFileOf) } : {}),
+    });
     run.targetAttached = true;
     doc = { ...doc, targetPhase: 'Started' };
     migration = await records.save(

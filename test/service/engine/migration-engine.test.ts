@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
+import { readBackupFile } from '../../../src/backup/index.js';
 import type { FileRecord, StateStore } from '../../../src/service/state/index.js';
+import type { StartRestore } from '../../../src/targets/index.js';
 import { postgresForTests, type TestPostgres } from '../../support/postgres.js';
 import { postgresHarness, type StoreHarness } from '../../support/state-stores.js';
 import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../../support/corpus.js';
@@ -128,6 +130,24 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     expect(fileSteps.map((step) => order.indexOf(step))).toEqual(
       [...fileSteps.map((step) => order.indexOf(step))].sort((a, b) => a - b),
     );
+  });
+
+  it("starts the restore with the base full's file list, for the target's checks", async () => {
+    const started: StartRestore[] = [];
+    const start = h.target.start.bind(h.target);
+    h.target.start = (request) => {
+      started.push(request);
+      return start(request);
+    };
+    const migration = await h.create();
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    await h.until(migration.id, (_, f) => statusOf(f, 'RestoreTimeClean.bak') === 'Restored');
+    const read = await readBackupFile(chain('RestoreTimeClean.bak'));
+    if ('error' in read) throw read.error;
+    const files = read.media.sets[0]?.files ?? [];
+    expect(files.map((f) => f.Type)).toEqual(['D', 'L']);
+    expect(started).toHaveLength(1);
+    expect(started[0]?.databaseFiles).toEqual(files);
   });
 
   it('wakes by itself: a file arriving is taken in and uploaded with no tick asked for', async () => {

@@ -337,6 +337,15 @@ export const ruleCases: readonly RuleCase[] = [
     ],
   },
   {
+    ruleId: 'ActiveScriptingJob',
+    triggers: [
+      "EXEC msdb.dbo.sp_add_jobstep @job_name = N'Mail', @step_name = N'vbs', @subsystem = N'ActiveScripting', @command = N'MsgBox 1'",
+    ],
+    nearMisses: [
+      "EXEC msdb.dbo.sp_add_jobstep @job_name = N'Mail', @step_name = N'ActiveScripting was here', @command = N'SELECT 1'",
+    ],
+  },
+  {
     ruleId: 'PowerShellJob',
     triggers: [
       "EXEC msdb.dbo.sp_add_jobstep @job_name = N'Ps', @step_name = N'ps', @subsystem = N'PowerShell', @command = N'Get-ChildItem'",

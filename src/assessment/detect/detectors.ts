@@ -75,9 +75,11 @@ const OBJECT_TYPES: Record<string, string> = {
   trigger: 'TRIGGER',
   table: 'TABLE',
 };
-const JOB_SUBSYSTEMS: Record<string, string> = {
+/** Agent job step subsystems (lower case) that do not run on the instance, and their rules. */
+export const jobSubsystemRules: Readonly<Record<string, string>> = {
   cmdexec: 'CmdExecJob',
   powershell: 'PowerShellJob',
+  activescripting: 'ActiveScriptingJob',
   analysiscommand: 'AnalysisCommandJob',
   analysisquery: 'AnalysisQueryJob',
   merge: 'MergeJob',
@@ -397,7 +399,7 @@ const addJobStep: Detector = (scan, at) => {
   const subsystem = (args.named.get('@subsystem')?.text ?? 'TSQL').toLowerCase();
   const step = args.named.get('@step_name')?.text;
   const named = step === undefined ? 'job step' : `job step ${step}`;
-  const ruleId = JOB_SUBSYSTEMS[subsystem];
+  const ruleId = jobSubsystemRules[subsystem];
   if (ruleId !== undefined) {
     scan.hit(ruleId, token, `${named} (${subsystem})`);
     return;

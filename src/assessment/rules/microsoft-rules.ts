@@ -94,10 +94,10 @@ export const microsoftRules: readonly AssessmentRule[] = [
     category: 'issue',
     blocksRestore: false,
     detects:
-      'CREATE CRYPTOGRAPHIC PROVIDER or ALTER CRYPTOGRAPHIC PROVIDER (they load a DLL from a file).',
+      'CREATE CRYPTOGRAPHIC PROVIDER or ALTER CRYPTOGRAPHIC PROVIDER (they load a DLL from a file); live, the providers registered on the instance.',
     fix: 'Remove the provider and what depends on it; keep keys in Azure Key Vault instead. Alternatively target SQL Server on an Azure VM.',
     docsUrl: rule('CryptographicProvider'),
-    detection: 'scripts',
+    detection: 'both',
     origin: 'microsoft',
   },
   {
@@ -345,10 +345,10 @@ export const microsoftRules: readonly AssessmentRule[] = [
     category: 'warning',
     blocksRestore: false,
     detects:
-      'The SQL Mail procedures xp_sendmail, xp_startmail, xp_stopmail, xp_readmail, xp_findnextmsg, xp_deletemail and sp_processmail.',
+      'The SQL Mail procedures xp_sendmail, xp_startmail, xp_stopmail, xp_readmail, xp_findnextmsg, xp_deletemail and sp_processmail; live, also the instance option SQL Mail XPs enabled (SQL Server 2008 R2 and older).',
     fix: 'Send mail with Database Mail (msdb.dbo.sp_send_dbmail), which the instance supports.',
     docsUrl: rule('SqlMail'),
-    detection: 'scripts',
+    detection: 'both',
     origin: 'microsoft',
   },
   {
@@ -408,10 +408,10 @@ export const microsoftRules: readonly AssessmentRule[] = [
     scope: 'database',
     category: 'issue',
     blocksRestore: false,
-    detects: 'Calls of xp_cmdshell.',
+    detects: 'Calls of xp_cmdshell; live, also the instance option xp_cmdshell enabled.',
     fix: 'Move the shell work out of the database (Azure Automation, Azure Functions) or target SQL Server on an Azure VM.',
     docsUrl: rule('XpCmdshell'),
-    detection: 'scripts',
+    detection: 'both',
     origin: 'microsoft',
   },
 ];

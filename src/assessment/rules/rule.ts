@@ -13,8 +13,9 @@ export const serviceTiers: readonly ServiceTier[] = [
 ];
 
 /**
- * Where a rule's evidence comes from: `scripts` (T-SQL text, a .dacpac model), `live` (catalog
- * views, DMVs and msdb of a running instance), or both.
+ * Where a rule's evidence comes from: `scripts` (T-SQL code: script files, a .dacpac, and live, the
+ * module definitions and T-SQL job steps of the instance), `live` (only catalog views, DMVs and msdb
+ * of a running instance), or `both` (code, and catalog facts of a running instance).
  */
 export type RuleDetection = 'scripts' | 'live' | 'both';
 

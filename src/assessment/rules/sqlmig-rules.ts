@@ -1,6 +1,6 @@
 /**
  * Managed Instance differences that Microsoft's rule list does not cover, as sqlmig rules: In-Memory
- * OLTP on General Purpose, CmdExec job steps, file-based backups, certificates and audits, extended
+ * OLTP on General Purpose, CmdExec and ActiveX Script job steps, file-based backups, certificates and audits, extended
  * procedures, user messages, TDE, and the instance objects a database restore does not carry.
  */
 import { differencesPage } from './microsoft-rules.js';
@@ -32,6 +32,19 @@ export const sqlmigRules: readonly AssessmentRule[] = [
     blocksRestore: false,
     detects: 'SQL Server Agent job steps of subsystem CmdExec.',
     fix: 'Move the command to Azure Automation or another scheduler outside the instance, and remove the step.',
+    docsUrl: differences('sql-server-agent'),
+    detection: 'both',
+    origin: 'sqlmig',
+  },
+  {
+    id: 'ActiveScriptingJob',
+    title: 'ActiveX Script job steps do not run on Azure SQL Managed Instance',
+    scope: 'instance',
+    category: 'warning',
+    blocksRestore: false,
+    detects:
+      'SQL Server Agent job steps of subsystem ActiveScripting (VBScript or JScript; the subsystem was removed in SQL Server 2016).',
+    fix: 'Rewrite the step in T-SQL, or move the script to Azure Automation or another scheduler outside the instance, and remove the step.',
     docsUrl: differences('sql-server-agent'),
     detection: 'both',
     origin: 'sqlmig',

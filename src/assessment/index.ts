@@ -1,6 +1,6 @@
 /**
  * The assessment module's public face: the rules as data, the T-SQL tokenizer, the offline
- * (scripts and .dacpac) assessment and its reports. Live collectors are not built yet.
+ * (scripts and .dacpac) assessment, the live assessment over a SQL connection, and their reports.
  */
 export type { AssessmentRule, RuleDetection, ServiceTier } from './rules/rule.js';
 export { serviceTiers } from './rules/rule.js';
@@ -13,11 +13,13 @@ export { assessScriptText, type AssessScriptOptions } from './detect/scan-script
 export { readDacpac, type DacpacContents } from './sources/dacpac.js';
 export { scriptSources, type SourceItem } from './sources/script-sources.js';
 export { assessScripts, type AssessScriptsOptions } from './assess-scripts.js';
+export { assessLive, type AssessLiveOptions, type LiveProgress } from './assess-live.js';
 export type {
   AssessmentReport,
   DatabaseAssessment,
   Finding,
   ImpactedObject,
+  InstanceSummary,
   Readiness,
   ServerAssessment,
 } from './report/report.js';

@@ -4,6 +4,7 @@
  */
 import type { AssessmentReport, Finding } from './report.js';
 import { readinessLabel } from './report.js';
+import { describeInstance } from './text.js';
 
 export function escapeHtml(text: string): string {
   return text.replace(
@@ -26,7 +27,9 @@ export function renderAssessmentHtml(report: AssessmentReport): string {
     '<title>sqlmig assessment</title>',
     `<style>${style}</style></head><body>`,
     '<h1>Assessment for Azure SQL Managed Instance</h1>',
-    `<p>Target tier: ${e(report.target.tier)}. Assessed ${e(report.assessedAt)} from ${report.sources.files} file(s), ${report.sources.scripts} script(s).</p>`,
+    report.mode === 'live'
+      ? `<p>Target tier: ${e(report.target.tier)}. Assessed ${e(report.assessedAt)} from a live instance: ${report.sources.scripts} module(s) and T-SQL job step(s) read.</p>`
+      : `<p>Target tier: ${e(report.target.tier)}. Assessed ${e(report.assessedAt)} from ${report.sources.files} file(s), ${report.sources.scripts} script(s).</p>`,
   ];
   if (report.errors.length > 0)
     parts.push(
@@ -36,6 +39,7 @@ export function renderAssessmentHtml(report: AssessmentReport): string {
     parts.push(
       `<h2>Server ${e(server.name)}: <span class="${server.readiness}">${e(readinessLabel[server.readiness])}</span></h2>`,
     );
+    if (server.instance) parts.push(`<p>${e(describeInstance(server.instance))}</p>`);
     parts.push(
       '<table><tr><th>Database</th><th>Readiness</th><th>Blocking</th><th>Issues</th><th>Warnings</th></tr>',
     );
@@ -71,6 +75,6 @@ function findingHtml(f: Finding): string {
   return [
     `<h4><span class="${f.category}">[${e(f.category)}${f.blocksRestore ? ', blocks restore' : ''}]</span> ${e(f.ruleId)}: ${e(f.title)}</h4>`,
     `<p>Fix: ${e(f.fix)}<br>Documentation: <a href="${e(f.docsUrl)}">${e(f.docsUrl)}</a></p>`,
-    `<table><tr><th>File</th><th>Line</th><th>Object</th><th>Database</th><th>Seen</th></tr>${rows}</table>`,
+    `<table><tr><th>Source</th><th>Line</th><th>Object</th><th>Database</th><th>Seen</th></tr>${rows}</table>`,
   ].join('\n');
 }

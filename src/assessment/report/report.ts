@@ -8,14 +8,16 @@ import type { AssessmentRule, ServiceTier } from '../rules/rule.js';
 export type Readiness = 'Ready' | 'ReadyWithWarnings' | 'NotReady';
 
 export interface ImpactedObject {
+  /** The script file; live, the catalog view, DMV or msdb table the fact was read from. */
   readonly file: string;
+  /** 1-based line in the file (live: in the module's definition); 0 for a catalog fact. */
   readonly line: number;
   readonly column: number;
   /** PROCEDURE, FUNCTION, VIEW, TRIGGER, TABLE, … or null for code outside any module. */
   readonly objectType: string | null;
   readonly objectName: string | null;
   readonly detail: string;
-  /** For instance findings: the database whose scripts held it. */
+  /** For instance findings: the database whose scripts (live: whose catalog) held it. */
   readonly database?: string;
 }
 
@@ -44,13 +46,31 @@ export interface DatabaseAssessment {
 export interface ServerAssessment {
   readonly name: string;
   readonly readiness: Readiness;
+  /** Live only: what the instance is. */
+  readonly instance?: InstanceSummary;
   readonly instanceFindings: readonly Finding[];
   readonly databases: readonly DatabaseAssessment[];
 }
 
+/** The assessed instance (live): release, edition, how many databases, their size. */
+export interface InstanceSummary {
+  /** SERVERPROPERTY('ProductVersion'), e.g. 15.0.4360.2. */
+  readonly productVersion: string;
+  /** SQL Server 2008, 2008 R2, 2012 … 2022. */
+  readonly release: string;
+  readonly edition: string;
+  /** User databases on the instance. */
+  readonly userDatabases: number;
+  /** Databases assessed (selected and online). */
+  readonly assessedDatabases: number;
+  /** Data and log files of the assessed databases, in bytes. */
+  readonly assessedBytes: number;
+}
+
 export interface AssessmentReport {
   readonly schemaVersion: 1;
-  readonly mode: 'scripts';
+  /** `scripts`: T-SQL files and .dacpac files; `live`: a running instance's catalog. */
+  readonly mode: 'scripts' | 'live';
   readonly target: { readonly platform: 'AzureSqlManagedInstance'; readonly tier: ServiceTier };
   readonly assessedAt: string;
   readonly sources: { readonly files: number; readonly scripts: number; readonly bytes: number };
@@ -72,15 +92,18 @@ export class FindingCollector {
     if (!this.#databases.has(name)) this.#databases.set(name, new Map());
   }
 
-  add(rule: AssessmentRule, database: string, object: ImpactedObject): void {
+  /** `database` null: an instance fact that belongs to no database (instance rules only). */
+  add(rule: AssessmentRule, database: string | null, object: ImpactedObject): void {
+    if (database === null && rule.scope !== 'instance')
+      throw new Error(`rule ${rule.id} is a database rule: its findings need a database`);
     this.#rules.set(rule.id, rule);
-    this.addDatabase(database);
+    if (database !== null) this.addDatabase(database);
     const perRule =
-      rule.scope === 'instance'
+      database === null || rule.scope === 'instance'
         ? this.#instance
         : (this.#databases.get(database) as Map<string, ImpactedObject[]>);
     const list = perRule.get(rule.id);
-    const entry = rule.scope === 'instance' ? { ...object, database } : object;
+    const entry = rule.scope === 'instance' && database !== null ? { ...object, database } : object;
     if (list) list.push(entry);
     else perRule.set(rule.id, [entry]);
   }

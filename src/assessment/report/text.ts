@@ -1,7 +1,8 @@
 /**
  * The readable report: readiness first, then each finding with where it was seen and what to do.
  */
-import type { AssessmentReport, Finding, ImpactedObject } from './report.js';
+import { formatBytes } from '../live/limits.js';
+import type { AssessmentReport, Finding, ImpactedObject, InstanceSummary } from './report.js';
 import { readinessLabel } from './report.js';
 
 const tierNames = {
@@ -15,12 +16,16 @@ const maxObjectsShown = 20;
 
 export function renderAssessmentText(report: AssessmentReport): string {
   const lines: string[] = [];
+  const tier = tierNames[report.target.tier];
   lines.push(
-    `Assessment for Azure SQL Managed Instance (${tierNames[report.target.tier]}) from scripts: ${report.sources.files} file(s), ${report.sources.scripts} script(s)`,
+    report.mode === 'live'
+      ? `Assessment for Azure SQL Managed Instance (${tier}) of a live instance: ${report.sources.scripts} module(s) and T-SQL job step(s) read`
+      : `Assessment for Azure SQL Managed Instance (${tier}) from scripts: ${report.sources.files} file(s), ${report.sources.scripts} script(s)`,
   );
   for (const error of report.errors) lines.push(`  error: ${error.message}`);
   for (const server of report.servers) {
     lines.push('', `Server ${server.name}: ${readinessLabel[server.readiness]}`);
+    if (server.instance) lines.push(`  ${describeInstance(server.instance)}`);
     if (server.instanceFindings.length > 0) {
       lines.push('  Instance');
       for (const finding of server.instanceFindings) lines.push(...findingLines(finding, true));
@@ -54,4 +59,9 @@ function where(object: ImpactedObject, instance: boolean): string {
     object.objectName !== null ? ` ${object.objectType ?? ''} ${object.objectName}`.trimEnd() : '';
   const db = instance && object.database !== undefined ? ` (database ${object.database})` : '';
   return `${place}${name}${db}: ${object.detail}`;
+}
+
+/** "SQL Server 2019 (15.0.4360.2), Enterprise Edition: 3 of 5 user databases assessed, 12.4 GiB". */
+export function describeInstance(instance: InstanceSummary): string {
+  return `${instance.release} (${instance.productVersion})${instance.edition ? `, ${instance.edition}` : ''}: ${instance.assessedDatabases} of ${instance.userDatabases} user database(s) assessed, ${formatBytes(instance.assessedBytes)}`;
 }

@@ -206,18 +206,29 @@ describe('assessScripts', () => {
 });
 
 describe('sqlmig assess', () => {
-  it('says that --server is not built yet and exits 2', async () => {
+  it('asks for the SQL login with --server, and exits 2 without connecting', async () => {
     const errors: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = (chunk: string) => errors.push(chunk) > 0;
+    let connected = false;
     try {
-      expect(await runAssessCommand({ server: 'sql01', tier: 'GeneralPurpose', json: false })).toBe(
-        2,
-      );
+      expect(
+        await runAssessCommand(
+          { server: 'sql01', tier: 'GeneralPurpose', json: false },
+          {
+            password: undefined,
+            connect: () => {
+              connected = true;
+              return Promise.reject(new Error('not expected'));
+            },
+          },
+        ),
+      ).toBe(2);
     } finally {
       process.stderr.write = write;
     }
-    expect(errors.join('')).toMatch(/live assessment .* not built yet/);
+    expect(connected).toBe(false);
+    expect(errors.join('')).toMatch(/--sql-user NAME, and its password in SQLMIG_SQL_PASSWORD/);
   });
 
   it('writes --json and --html', async () => {

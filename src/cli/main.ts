@@ -9,6 +9,7 @@ import { registerBackupCommands } from './backup-commands.js';
 import { registerMigrationCommands } from './migration-commands.js';
 import { registerRuntimeCommand } from './runtime-command.js';
 import { registerServiceCommands } from './service-commands.js';
+import { registerSkuCommands } from './sku-command.js';
 import { registerTargetCommands } from './target-commands.js';
 import { version } from './version.js';
 
@@ -26,6 +27,7 @@ registerMigrationCommands(program);
 registerRuntimeCommand(program);
 registerTargetCommands(program);
 registerAssessCommand(program);
+registerSkuCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -276,6 +276,7 @@ async function startLocked(
     checkTarget: (databaseName) =>
       checkRestoreTarget(target, { databaseName, folder: databaseName }),
     webRoot: options.webRoot ?? defaultWebRoot(),
+    connectSource: openSqlConnection,
   });
   const server = serve({ fetch: app.fetch, port: options.port, hostname: '127.0.0.1' });
   const port = await new Promise<number>((resolve, reject) => {

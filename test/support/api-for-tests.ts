@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createApi } from '../../src/service/api/index.js';
+import { createApi, type ApiContext } from '../../src/service/api/index.js';
 import { WorkQueue, type WorkQueueOptions } from '../../src/service/runtime-hub/index.js';
 import { createSecretBox, loadSecretKey } from '../../src/service/state/index.js';
 import { checkRestoreTarget } from '../../src/targets/index.js';
@@ -23,6 +23,8 @@ export async function apiForTests(
   h: EngineHarness,
   token: string,
   work: WorkQueueOptions = {},
+  /** More of the context (a source connector, …). */
+  extra: Partial<ApiContext> = {},
 ): Promise<ApiForTests> {
   const keyDir = await mkdtemp(join(tmpdir(), 'sqlmig-api-key-'));
   const secrets = createSecretBox(await loadSecretKey({ dataDir: keyDir, env: {} }));
@@ -40,6 +42,7 @@ export async function apiForTests(
     runtimeWork: queue,
     checkTarget: (databaseName) =>
       checkRestoreTarget(h.target, { databaseName, folder: databaseName }),
+    ...extra,
   });
   return {
     app,

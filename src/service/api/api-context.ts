@@ -2,6 +2,7 @@ import type { MigrationEngine } from '../engine/index.js';
 import type { UploadStorage } from '../../runtime-protocol/index.js';
 import type { TargetCheck } from '../../targets/index.js';
 import type { WorkQueue } from '../runtime-hub/index.js';
+import type { SourceConnector } from '../source-server/index.js';
 import type { SealedSecret, StateStore } from '../state/index.js';
 
 /** What the HTTP API needs from the rest of the service. */
@@ -29,4 +30,6 @@ export interface ApiContext {
   readonly storageForNodes: () => UploadStorage;
   /** The web app's built bundle, served at `/` (`dist/web`); absent or null: a page says it is not built. */
   readonly webRoot?: string | null;
+  /** Opens connections to a source SQL Server (the wizard's checks); absent: those calls say so. */
+  readonly connectSource?: SourceConnector;
 }

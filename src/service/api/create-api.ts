@@ -16,6 +16,7 @@ import { registerRuntimeRoutes } from './runtime-routes.js';
 import { registerTargetRoutes } from './target-routes.js';
 import { registerServiceRoutes } from './services-routes.js';
 import { registerWebBundle } from './web-bundle.js';
+import { registerWizardRoutes } from './wizard-routes.js';
 
 export function createApi(ctx: ApiContext): OpenAPIHono {
   const app = new OpenAPIHono({
@@ -67,6 +68,7 @@ export function createApi(ctx: ApiContext): OpenAPIHono {
   registerMigrationRoutes(app, ctx);
   registerRuntimeRoutes(app, ctx);
   registerTargetRoutes(app, ctx);
+  registerWizardRoutes(app, ctx);
   registerWebBundle(app, ctx.webRoot ?? null);
 
   app.notFound((c) =>

@@ -4,13 +4,14 @@
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 
-import { EngineError, isTerminal, type CreateMigration } from '../engine/index.js';
+import { isTerminal } from '../engine/index.js';
 import type { MigrationRecord } from '../state/index.js';
 import type { ApiContext } from './api-context.js';
 import { ApiError } from './api-error.js';
 import { errorResponses, json } from './openapi-responses.js';
 import { migrationList } from './migration-list.js';
-import { mapSecrets, migrationResource } from './migration-resource.js';
+import { migrationResource } from './migration-resource.js';
+import { engineCall, startMigration } from './start-migration.js';
 import {
   CreateMigrationBody,
   EventList,
@@ -31,15 +32,6 @@ const Expand = z.object({
     .openapi({ param: { name: 'expand', in: 'query' } }),
 });
 
-const engineStatus: Record<EngineError['code'], 400 | 404 | 409> = {
-  MigrationNotFound: 404,
-  MigrationExists: 409,
-  OperationIdMismatch: 409,
-  CutoverNotAllowed: 409,
-  MigrationFinished: 409,
-  InvalidConfiguration: 400,
-};
-
 export function registerMigrationRoutes(app: OpenAPIHono, ctx: ApiContext): void {
   const find = async (serviceName: string, targetDbName: string): Promise<MigrationRecord> => {
     const record = await ctx.store.transaction(async (tx) => {
@@ -54,15 +46,6 @@ export function registerMigrationRoutes(app: OpenAPIHono, ctx: ApiContext): void
         `Service ${serviceName} has no migration to database ${targetDbName}.`,
       );
     return record;
-  };
-  const engineCall = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      if (error instanceof EngineError)
-        throw new ApiError(engineStatus[error.code], error.code, error.message);
-      throw error;
-    }
   };
 
   app.openapi(
@@ -79,51 +62,7 @@ export function registerMigrationRoutes(app: OpenAPIHono, ctx: ApiContext): void
     async (c) => {
       const { serviceName, targetDbName } = c.req.valid('param');
       const { properties } = c.req.valid('json');
-      if (!(await ctx.store.transaction((tx) => tx.getService(serviceName)))) {
-        throw new ApiError(
-          404,
-          'ServiceNotFound',
-          `There is no migration service ${serviceName}. Create it first (sqlmig service create ${serviceName}).`,
-        );
-      }
-      const share = properties.backupConfiguration.sourceLocation.fileShare;
-      if (!share) {
-        throw new ApiError(
-          400,
-          'UnsupportedBackupLocation',
-          'This deployment reads backups from a folder (backupConfiguration.sourceLocation.fileShare.path); backups already in a blob container are not supported yet.',
-        );
-      }
-      const kind = properties.kind ?? ctx.target.kind;
-      if (kind !== ctx.target.kind) {
-        throw new ApiError(
-          400,
-          'UnsupportedTarget',
-          `This deployment restores to ${ctx.target.kind} (${ctx.target.scope}), not ${kind}.`,
-        );
-      }
-      const offline = properties.offlineConfiguration?.offline ?? false;
-      if (!offline && properties.offlineConfiguration?.lastBackupName) {
-        throw new ApiError(
-          400,
-          'InvalidConfiguration',
-          'offlineConfiguration.lastBackupName is given only with offline: true.',
-        );
-      }
-      const input: CreateMigration = {
-        serviceName,
-        targetDbName,
-        sourceDatabaseName: properties.sourceDatabaseName,
-        kind,
-        scope: properties.scope ?? ctx.target.scope,
-        mode: offline ? 'offline' : 'online',
-        backupFolder: share.path,
-        lastBackupName: properties.offlineConfiguration?.lastBackupName ?? null,
-        targetDatabaseCollation: properties.targetDatabaseCollation ?? null,
-        configuration: mapSecrets(properties, (secret) => ctx.secrets.seal(secret)),
-      };
-      const record = await engineCall(() => ctx.engine.create(input));
-      void ctx.engine.tick(record.id).catch(() => undefined);
+      const record = await startMigration(ctx, serviceName, targetDbName, properties);
       return c.json(migrationResource(record, ctx), 201);
     },
   );

@@ -1,0 +1,159 @@
+/**
+ * The restore chain drawn: each backup set a box in LSN order (left to right, row after row), its
+ * colour its state (restored, restoring, waiting, ignored), a red break where the log chain has a
+ * gap, ignored sets dashed and grey with their reason. The same facts are written out below the
+ * picture, for screen readers and for copying.
+ */
+import type { BackupSetInfo } from '../../api-contract/index.js';
+import type { ChainItem } from './chain-layout.js';
+
+const boxWidth = 190;
+const boxHeight = 84;
+const gapX = 36;
+const gapY = 44;
+const perRow = 5;
+const margin = 14;
+
+type SetState = 'restored' | 'restoring' | 'waiting' | 'uploading' | 'ignored';
+
+function stateOf(item: ChainItem): SetState {
+  if (item.ignoredBecause.length > 0) return 'ignored';
+  const set = item.set;
+  if (set.isBackupRestored) return 'restored';
+  const statuses = set.listOfBackupFiles.map((f) => f.status);
+  if (statuses.includes('Restoring')) return 'restoring';
+  if (statuses.length > 0 && statuses.every((s) => s === 'Uploaded' || s === 'Restored'))
+    return 'waiting';
+  return 'uploading';
+}
+
+const stateLabel: Readonly<Record<SetState, string>> = {
+  restored: 'Restored',
+  restoring: 'Restoring',
+  waiting: 'Uploaded, waiting',
+  uploading: 'Uploading',
+  ignored: 'Ignored',
+};
+
+function shortType(set: BackupSetInfo): string {
+  return set.backupType === 'Differential' ? 'Diff' : (set.backupType ?? 'Unknown');
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+export function RestoreChain({ chain }: { chain: readonly ChainItem[] }) {
+  if (chain.length === 0)
+    return <p className="muted">No backup set has been read yet: the chain starts with a full.</p>;
+  const rows = Math.ceil(chain.length / perRow);
+  const width = margin * 2 + perRow * boxWidth + (perRow - 1) * gapX;
+  const height = margin * 2 + rows * boxHeight + (rows - 1) * gapY + 22;
+  const gaps = chain.filter((item) => item.gapBefore);
+  const ignored = chain.filter((item) => item.ignoredBecause.length > 0);
+  const summary = `${chain.length} backup set(s) in LSN order: ${
+    chain.filter((i) => stateOf(i) === 'restored').length
+  } restored, ${ignored.length} ignored, ${gaps.length} gap(s) in the log chain.`;
+
+  return (
+    <figure className="restore-chain">
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        role="img"
+        aria-labelledby="chain-title chain-desc"
+        data-testid="restore-chain"
+      >
+        <title id="chain-title">Restore chain</title>
+        <desc id="chain-desc">{summary}</desc>
+        {chain.map((item, index) => {
+          const col = index % perRow;
+          const row = Math.floor(index / perRow);
+          const x = margin + col * (boxWidth + gapX);
+          const y = margin + row * (boxHeight + gapY);
+          const state = stateOf(item);
+          const file = item.set.listOfBackupFiles[0]?.fileName ?? '(no file)';
+          const more = item.set.listOfBackupFiles.length - 1;
+          return (
+            <g
+              key={item.set.backupSetId}
+              className={`chain-set chain-${state}`}
+              data-set-type={item.set.backupType ?? ''}
+              data-state={state}
+              data-gap-before={item.gapBefore ? 'true' : 'false'}
+            >
+              {col > 0 ? (
+                <line
+                  className={item.gapBefore ? 'chain-link chain-link-gap' : 'chain-link'}
+                  x1={x - gapX}
+                  y1={y + boxHeight / 2}
+                  x2={x}
+                  y2={y + boxHeight / 2}
+                />
+              ) : null}
+              {item.gapBefore ? (
+                <g className="chain-gap">
+                  <path
+                    d={`M ${x - gapX / 2 - 5} ${y + 6} l 10 10 l -10 10 l 10 10 l -10 10 l 10 10 l -10 10 l 10 10`}
+                  />
+                  <text x={x - gapX / 2} y={y - 6} textAnchor="middle">
+                    gap
+                  </text>
+                </g>
+              ) : null}
+              <rect x={x} y={y} width={boxWidth} height={boxHeight} rx={6} />
+              <text x={x + 10} y={y + 18} className="chain-type">
+                {shortType(item.set)} · {stateLabel[state]}
+              </text>
+              <text x={x + 10} y={y + 36} className="chain-file">
+                {clip(file, 26)}
+                {more > 0 ? ` +${more}` : ''}
+              </text>
+              <text x={x + 10} y={y + 54} className="chain-lsn">
+                {item.set.firstLSN ?? '?'}
+              </text>
+              <text x={x + 10} y={y + 70} className="chain-lsn">
+                → {item.set.lastLSN ?? '?'}
+              </text>
+              {state === 'ignored' ? (
+                <text x={x} y={y + boxHeight + 16} className="chain-reason">
+                  {clip(item.ignoredBecause.join(', '), 32)}
+                </text>
+              ) : null}
+            </g>
+          );
+        })}
+      </svg>
+      <figcaption>
+        <p>{summary}</p>
+        <ul className="legend" aria-label="Legend">
+          {(['restored', 'restoring', 'waiting', 'uploading', 'ignored'] as const).map((s) => (
+            <li key={s}>
+              <span className={`swatch chain-${s}`} aria-hidden="true" /> {stateLabel[s]}
+            </li>
+          ))}
+          <li>
+            <span className="swatch swatch-gap" aria-hidden="true" /> Gap in the log chain
+          </li>
+        </ul>
+        {gaps.length > 0 || ignored.length > 0 ? (
+          <ul className="chain-notes">
+            {gaps.map(({ set, gapBefore }) => (
+              <li key={`gap-${set.backupSetId}`} className="chain-note-gap">
+                Gap: no log backup covers LSN {gapBefore?.from} to {gapBefore?.to}; the log{' '}
+                <code>{set.listOfBackupFiles[0]?.fileName}</code> and later ones wait for it.
+              </li>
+            ))}
+            {ignored.map(({ set, ignoredBecause }) => (
+              <li key={`ignored-${set.backupSetId}`}>
+                Ignored: <code>{set.listOfBackupFiles.map((f) => f.fileName).join(', ')}</code> —{' '}
+                {ignoredBecause.join(', ')}
+              </li>
+            ))}
+          </ul>
+        ) : null}
+      </figcaption>
+    </figure>
+  );
+}

@@ -419,7 +419,10 @@ async function restoreTargetOf(
     store: blobs,
     ...(blobs instanceof LocalFolderBlobStore
       ? {
-          readMedia: (blobName: string) => uploadThreads.readBlobMedia(blobs.root, blobName),
+          reader: {
+            properties: (blobName: string) => uploadThreads.blobProperties(blobs.root, blobName),
+            readMedia: (blobName: string) => uploadThreads.readBlobMedia(blobs.root, blobName),
+          },
         }
       : {}),
     // The databases rehearsals "restored" stay taken after a restart (never overwritten).

@@ -124,6 +124,19 @@ port.on('message', (message: ToUploadThread) => {
     });
     return;
   }
+  if (message.type === 'blobProperties') {
+    storeAt(message.storeRoot)
+      .properties(message.blobName)
+      .then(
+        (properties) => {
+          send({ type: 'properties', id: message.id, properties });
+        },
+        (error: unknown) => {
+          failed(message.id, error);
+        },
+      );
+    return;
+  }
   if (message.type === 'blobMedia') {
     readBlobMedia(message.id, message.storeRoot, message.blobName).catch((error: unknown) => {
       failed(message.id, error);

@@ -21,7 +21,7 @@ import {
   type BackupMedia,
   type FileResult,
 } from '../backup/index.js';
-import { BlobStoreError, type BlobStoreErrorCode } from '../storage/index.js';
+import { BlobStoreError, type BlobProperties, type BlobStoreErrorCode } from '../storage/index.js';
 
 export interface ThreadUpload {
   /** The folder the backup file is in, and its name within it. */
@@ -47,13 +47,15 @@ export type ToUploadThread =
   | { readonly type: 'abort'; readonly id: number; readonly reason: string }
   /** A source file's headers, by its path. */
   | { readonly type: 'headers'; readonly id: number; readonly path: string }
-  /** A blob's backup media, from the local folder store at `storeRoot`. */
-  | {
-      readonly type: 'blobMedia';
-      readonly id: number;
-      readonly storeRoot: string;
-      readonly blobName: string;
-    };
+  /** A blob's properties, or its backup media, from the local folder store at `storeRoot`. */
+  | ({ readonly type: 'blobProperties' } & BlobAt)
+  | ({ readonly type: 'blobMedia' } & BlobAt);
+
+interface BlobAt {
+  readonly id: number;
+  readonly storeRoot: string;
+  readonly blobName: string;
+}
 
 /** A backup read error across the thread boundary (structured clone keeps no class). */
 export interface WireBackupError {
@@ -71,6 +73,11 @@ export type FromUploadThread =
       readonly dataWritten: number;
     }
   | ({ readonly type: 'done'; readonly id: number } & ThreadUploadOutcome)
+  | {
+      readonly type: 'properties';
+      readonly id: number;
+      readonly properties: BlobProperties | null;
+    }
   | {
       readonly type: 'read';
       readonly id: number;
@@ -93,9 +100,9 @@ interface InFlight {
   readonly reject: (error: Error) => void;
 }
 
-/** A header read under way. */
+/** A read under way (headers, a blob's properties or media): the thread's answer, or why not. */
 interface ReadInFlight {
-  readonly resolve: (read: { media: BackupMedia; bytesRead: number }) => void;
+  readonly resolve: (answer: FromUploadThread) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -214,8 +221,10 @@ export class UploadThreads {
    */
   async readHeaders(path: string): Promise<FileResult> {
     try {
-      const read = await this.#read((id) => ({ type: 'headers', id, path }));
-      return { file: path, ...read };
+      const { media, bytesRead } = mediaOf(
+        await this.#read((id) => ({ type: 'headers', id, path })),
+      );
+      return { file: path, media, bytesRead };
     } catch (error) {
       if (error instanceof BackupReadError) return { file: path, error };
       throw error;
@@ -228,13 +237,19 @@ export class UploadThreads {
    * another error) when the blob cannot be read.
    */
   async readBlobMedia(storeRoot: string, blobName: string): Promise<BackupMedia> {
-    const read = await this.#read((id) => ({ type: 'blobMedia', id, storeRoot, blobName }));
-    return read.media;
+    const answer = await this.#read((id) => ({ type: 'blobMedia', id, storeRoot, blobName }));
+    return mediaOf(answer).media;
   }
 
-  #read(
-    message: (id: number) => ToUploadThread,
-  ): Promise<{ media: BackupMedia; bytesRead: number }> {
+  /** A blob's properties in the local folder store at `storeRoot`, read on a thread; null if none. */
+  async blobProperties(storeRoot: string, blobName: string): Promise<BlobProperties | null> {
+    const answer = await this.#read((id) => ({ type: 'blobProperties', id, storeRoot, blobName }));
+    if (answer.type !== 'properties')
+      throw new Error(`The upload thread answered a blob's properties with "${answer.type}".`);
+    return answer.properties;
+  }
+
+  #read(message: (id: number) => ToUploadThread): Promise<FromUploadThread> {
     if (this.#closed) return Promise.reject(new Error('The upload thread was closed.'));
     // Reads are short: the thread with the fewest uploads, where they wait least.
     const lane = this.#lanes.reduce((a, b) => (b.uploads.size < a.uploads.size ? b : a));
@@ -243,9 +258,9 @@ export class UploadThreads {
     lane.reads.add(id);
     return new Promise((resolve, reject) => {
       this.#readsInFlight.set(id, {
-        resolve: (read) => {
+        resolve: (answer) => {
           lane.reads.delete(id);
-          resolve(read);
+          resolve(answer);
         },
         reject: (error) => {
           lane.reads.delete(id);
@@ -308,17 +323,8 @@ export class UploadThreads {
     const read = this.#readsInFlight.get(message.id);
     if (read) {
       this.#readsInFlight.delete(message.id);
-      if (message.type === 'read' && message.media)
-        read.resolve({ media: message.media, bytesRead: message.bytesRead });
-      else if (message.type === 'read')
-        read.reject(
-          new BackupReadError(
-            message.error?.code ?? 'ReadFailed',
-            message.error?.message ?? 'The upload thread read no media and gave no reason.',
-            { offset: message.error?.offset ?? null },
-          ),
-        );
-      else if (message.type === 'failed') read.reject(threadFailure(message));
+      if (message.type === 'failed') read.reject(threadFailure(message));
+      else read.resolve(message);
       return;
     }
     const call = this.#inFlight.get(message.id);
@@ -355,6 +361,18 @@ export class UploadThreads {
     }
     lane.reads.clear();
   }
+}
+
+/** The media a read answered with; its error, as a `BackupReadError` again, when it had none. */
+function mediaOf(answer: FromUploadThread): { media: BackupMedia; bytesRead: number } {
+  if (answer.type !== 'read')
+    throw new Error(`The upload thread answered a header read with "${answer.type}".`);
+  if (answer.media) return { media: answer.media, bytesRead: answer.bytesRead };
+  throw new BackupReadError(
+    answer.error?.code ?? 'ReadFailed',
+    answer.error?.message ?? 'The upload thread read no media and gave no reason.',
+    { offset: answer.error?.offset ?? null },
+  );
 }
 
 /** A failure the thread reported: a `BlobStoreError` again when it was one. */

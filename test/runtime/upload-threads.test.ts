@@ -259,7 +259,7 @@ describe.skipIf(!hasBackupCorpus)(`header reads on the upload thread (${corpusSk
     );
   });
 
-  it("reads a blob's media as the rehearsal target does; a foreign blob and a missing one fail apart", async () => {
+  it("reads a blob's properties and media as the rehearsal target does; a foreign blob and a missing one fail apart", async () => {
     for (const relative of corpus) {
       const bytes = await readFile(corpusFile(relative));
       const name = relative.split('/').at(-1) ?? '';
@@ -275,6 +275,11 @@ describe.skipIf(!hasBackupCorpus)(`header reads on the upload thread (${corpusSk
       .readBlobMedia(store.root, 'Sales/notes.bak')
       .catch((e: unknown) => e);
     expect(isBackupReadError(foreign) && foreign.code).toBe('NotABackup');
+    // Its properties, as the store gives them on this thread; none for a blob that is not there.
+    expect(await threads.blobProperties(store.root, 'Sales/notes.bak')).toEqual(
+      await store.properties('Sales/notes.bak'),
+    );
+    expect(await threads.blobProperties(store.root, 'Sales/gone.bak')).toBeNull();
     const missing = await threads
       .readBlobMedia(store.root, 'Sales/gone.bak')
       .catch((e: unknown) => e);

@@ -14,6 +14,7 @@ import type { PlannerFile } from '../../planning/index.js';
 import type { BlobProperties, BlobStore } from '../../storage/index.js';
 
 import { hasRestorableExtension } from './lrs-rules.js';
+import type { BlobReader } from './rehearsal-options.js';
 
 export type EntryKind =
   /** A `.bak`, `.log` or `.diff` file directly in the folder: Log Replay Service reads it. */
@@ -51,7 +52,7 @@ interface Collected {
 
 export class FolderCatalog {
   readonly #store: BlobStore;
-  readonly #readMedia: (blobName: string) => Promise<BackupMedia>;
+  readonly #reader: BlobReader;
   readonly #prefix: string;
   readonly #entries = new Map<string, CatalogEntry>();
   #version = 0;
@@ -61,18 +62,14 @@ export class FolderCatalog {
   readonly #databaseCounts = new Map<string, number>();
   #databases: readonly string[] | null = null;
 
-  /**
-   * `readMedia` reads a blob's media (a `BackupReadError` when the bytes are not a backup); by
-   * default through the store's `openRead` on this thread.
-   */
-  constructor(
-    store: BlobStore,
-    folder: string,
-    readMedia: ((blobName: string) => Promise<BackupMedia>) | null = null,
-  ) {
+  /** `reader` looks at the named blobs; by default the store itself, on this thread. */
+  constructor(store: BlobStore, folder: string, reader: BlobReader | null = null) {
     this.#store = store;
     this.#prefix = folder === '' ? '' : `${folder}/`;
-    this.#readMedia = readMedia ?? ((blobName) => readBlobMedia(store, blobName));
+    this.#reader = reader ?? {
+      properties: (blobName) => store.properties(blobName),
+      readMedia: (blobName) => readBlobMedia(store, blobName),
+    };
   }
 
   /** The blob name of a name within the folder. */
@@ -142,7 +139,7 @@ export class FolderCatalog {
     for (const blobName of blobNames) {
       if (!this.holds(blobName)) continue;
       const name = blobName.slice(this.#prefix.length);
-      const blob = await this.#store.properties(blobName);
+      const blob = await this.#reader.properties(blobName);
       if (blob) await this.#update(name, blob, changes);
       else this.#remove(name, changes);
     }
@@ -200,7 +197,7 @@ export class FolderCatalog {
 
   async #read(name: string, blob: BlobProperties): Promise<CatalogEntry> {
     try {
-      const media = await this.#readMedia(blob.name);
+      const media = await this.#reader.readMedia(blob.name);
       return { name, blob, kind: 'Backup', file: { path: name, media }, media, retry: false };
     } catch (error) {
       if (!isBackupReadError(error) || error.code === 'ReadFailed')

@@ -9,12 +9,12 @@
  * restored or restoring, the status, a failure, the cutover point), so callers can cache what they
  * build from a job and know when to tell others about it.
  */
-import type { BackupMedia } from '../../backup/index.js';
 import { RestorePlanner, type RestoreStep } from '../../planning/index.js';
 import type { BlobStore } from '../../storage/index.js';
 
 import { FolderCatalog, type CatalogChanges } from './folder-catalog.js';
 import type { Report } from './lrs-rules.js';
+import type { BlobReader } from './rehearsal-options.js';
 import { analyzeQueue, holds, type Analysis } from './restore-queue.js';
 
 export interface RestoreRate {
@@ -59,14 +59,14 @@ export class RehearsalJob {
   constructor(
     blobs: {
       readonly store: BlobStore;
-      readonly readMedia: ((blobName: string) => Promise<BackupMedia>) | null;
+      readonly reader: BlobReader | null;
     },
     request: { databaseName: string; folder: string; lastBackupName: string | null },
     rate: RestoreRate,
     startedMs: number,
   ) {
     this.databaseName = request.databaseName;
-    this.catalog = new FolderCatalog(blobs.store, request.folder, blobs.readMedia);
+    this.catalog = new FolderCatalog(blobs.store, request.folder, blobs.reader);
     this.autocompleteAt =
       request.lastBackupName === null ? null : this.catalog.nameWithin(request.lastBackupName);
     this.#rate = rate;

@@ -1,6 +1,14 @@
 import type { BackupMedia } from '../../backup/index.js';
-import type { BlobStore } from '../../storage/index.js';
+import type { BlobProperties, BlobStore } from '../../storage/index.js';
 import { RestoreTargetError } from '../target-error.js';
+
+/** What the rehearsal target reads of a blob. */
+export interface BlobReader {
+  /** The blob's properties; null when there is no such blob. */
+  properties(blobName: string): Promise<BlobProperties | null>;
+  /** Its backup media; rejects with a `BackupReadError` when the bytes are not a readable backup. */
+  readMedia(blobName: string): Promise<BackupMedia>;
+}
 
 export interface RehearsalOptions {
   /** Where the uploaded backups are (the same store the integration runtime uploads into). */
@@ -12,11 +20,11 @@ export interface RehearsalOptions {
    */
   readonly databasesFile?: string;
   /**
-   * Reads the backup media of a blob of `store` (rejecting with a `BackupReadError` when its bytes
-   * are not a readable backup). Default: through `store.openRead`, on the caller's thread; the
-   * embedded service reads on its upload thread instead, as a real target reads on its own machine.
+   * How the blobs of `store` are looked at (their properties, and a backup's media). Default:
+   * through `store` itself, on the caller's thread; the embedded service reads on its upload
+   * thread instead, as a real target reads on its own machine.
    */
-  readonly readMedia?: (blobName: string) => Promise<BackupMedia>;
+  readonly reader?: BlobReader;
   /** Simulated restore speed. Default 200 MiB/s, a General Purpose instance's order of magnitude. */
   readonly restoreBytesPerSecond?: number;
   /** Shortest simulated restore of one backup set. Default 0. */
@@ -42,7 +50,7 @@ export interface RehearsalOptions {
 
 export interface CompiledRehearsalOptions {
   readonly store: BlobStore;
-  readonly readMedia: ((blobName: string) => Promise<BackupMedia>) | null;
+  readonly reader: BlobReader | null;
   readonly databasesFile: string | null;
   readonly restoreBytesPerSecond: number;
   readonly minSetDurationMs: number;
@@ -54,7 +62,7 @@ export interface CompiledRehearsalOptions {
 export function compileRehearsalOptions(options: RehearsalOptions): CompiledRehearsalOptions {
   const compiled: CompiledRehearsalOptions = {
     store: options.store,
-    readMedia: options.readMedia ?? null,
+    reader: options.reader ?? null,
     databasesFile: options.databasesFile ?? null,
     restoreBytesPerSecond: options.restoreBytesPerSecond ?? 200 * 1024 * 1024,
     minSetDurationMs: options.minSetDurationMs ?? 0,

@@ -416,7 +416,7 @@ class Rehearsal implements RehearsalTarget {
 
   #newJob(request: StartRestore): RehearsalJob {
     return new RehearsalJob(
-      { store: this.#options.store, readMedia: this.#options.readMedia },
+      { store: this.#options.store, reader: this.#options.reader },
       { ...request, lastBackupName: request.lastBackupName ?? null },
       this.#options,
       this.#nowMs(),

@@ -145,21 +145,27 @@ describe('sqlmig assess --server', () => {
   });
 
   it('refuses usage errors with exit 2 before connecting', async () => {
-    const refuse = async (more: Partial<AssessCommandOptions>, message: RegExp): Promise<void> => {
+    const refuse = async (given: AssessCommandOptions, message: RegExp): Promise<void> => {
       stderr = [];
-      const code = await runAssessCommand(options(more), {
+      const code = await runAssessCommand(given, {
         password: 'x',
         connect: () => Promise.reject(new Error('must not connect')),
       });
       expect(code).toBe(2);
       expect(stderr.join('')).toMatch(message);
     };
-    await refuse({ scripts: ['a.sql'] }, /either a live server \(--server\) or scripts/);
-    await refuse({ server: 'sql01:port' }, /--server takes host or host:port, not sql01:port/);
-    await refuse({ databases: ' , ' }, /--databases takes database names separated by commas/);
-    await refuse({ database: 'Sales' }, /with --server use --databases a,b/);
+    await refuse(options({ scripts: ['a.sql'] }), /either a live server \(--server\) or scripts/);
     await refuse(
-      { server: undefined, databases: 'Sales' },
+      options({ server: 'sql01:port' }),
+      /--server takes host or host:port, not sql01:port/,
+    );
+    await refuse(
+      options({ databases: ' , ' }),
+      /--databases takes database names separated by commas/,
+    );
+    await refuse(options({ database: 'Sales' }), /with --server use --databases a,b/);
+    await refuse(
+      { sqlUser: 'assessor', databases: 'Sales', tier: 'GeneralPurpose', json: false },
       /--databases and --sql-user go with --server/,
     );
   });

@@ -37,7 +37,7 @@ export async function applyRestoreDetails(
     : undefined;
   const currentGuid = current ? fileDocument(current).backupSetGUID : null;
   const unrestorable = new Map(details.unrestorableFiles.map((u) => [u.name, u.reason]));
-  for (const record of movable.sort(byLastLsn)) {
+  for (const record of inLsnOrder(movable)) {
     const doc = fileDocument(record);
     if (
       doc.backupSetGUID &&
@@ -90,8 +90,12 @@ function byBlobName(files: readonly FileRecord[]): Map<string | null, FileRecord
   return byBlob;
 }
 
-function byLastLsn(a: FileRecord, b: FileRecord): number {
-  const la = BigInt(fileDocument(a).lastLSN ?? '0');
-  const lb = BigInt(fileDocument(b).lastLSN ?? '0');
-  return la < lb ? -1 : la > lb ? 1 : a.fileName < b.fileName ? -1 : 1;
+/** By last LSN, then name; each LSN parsed once (a busy poll sorts every file not restored yet). */
+function inLsnOrder(files: readonly FileRecord[]): FileRecord[] {
+  return files
+    .map((record) => ({ record, lsn: BigInt(fileDocument(record).lastLSN ?? '0') }))
+    .sort((a, b) =>
+      a.lsn < b.lsn ? -1 : a.lsn > b.lsn ? 1 : a.record.fileName < b.record.fileName ? -1 : 1,
+    )
+    .map(({ record }) => record);
 }

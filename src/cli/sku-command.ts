@@ -79,6 +79,10 @@ export async function runSkuRecommendCommand(options: SkuRecommendCommandOptions
     end = perfTimeOption('--end', options.end);
     percentile = number('--percentile', options.percentile);
     scalingFactor = number('--scaling-factor', options.scalingFactor);
+    if (!(percentileChoices as readonly number[]).includes(percentile))
+      throw new UsageError(
+        `--percentile ${percentile} is not one of ${percentileChoices.join(', ')}.`,
+      );
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`sqlmig: ${error.message}\n`);

@@ -305,3 +305,27 @@ describe('reports', () => {
     expect(html).not.toMatch(/<script|<link|src=/);
   });
 });
+
+describe('confidence over a chosen time range', () => {
+  it('counts the whole first window, and expects more when the range is wider than the data', async () => {
+    await writeSyntheticPerfData(dir, {
+      start: '2024-01-01 00:10:00',
+      windows: 6,
+      databases: oneDb(1024),
+    });
+    // A start inside the first window still counts that window from its beginning (00:00:00):
+    // 00:00 → 01:00 is 120 expected samples, all 120 present.
+    const inside = await recommendSku(dir, { start: '2024-01-01 00:05:00' });
+    expect(inside.confidence).toMatchObject({
+      expectedSamples: 120,
+      presentSamples: 120,
+      stars: 5,
+    });
+    // A range of two hours around one hour of data: 240 expected, 120 present = 50 % → three stars.
+    const wider = await recommendSku(dir, {
+      start: '2023-12-31 23:30:00',
+      end: '2024-01-01 01:30:00',
+    });
+    expect(wider.confidence).toMatchObject({ expectedSamples: 240, presentSamples: 120, stars: 3 });
+  });
+});

@@ -27,8 +27,11 @@ export function rateConfidence(
   const present = samples.reduce((sum, s) => sum + (Number.isNaN(s) ? 0 : s), 0);
   if (first === undefined || last === undefined)
     return { expectedSamples: 0, presentSamples: 0, share: 0, stars: 1 };
-  const from = range.start !== undefined ? perfTime(range.start) : perfTime(first) - windowMs;
-  const to = range.end !== undefined ? perfTime(range.end) : perfTime(last);
+  // The first window began 10 minutes before it ended; a range wider than the data expects more.
+  const dataFrom = perfTime(first) - windowMs;
+  const from = range.start !== undefined ? Math.min(perfTime(range.start), dataFrom) : dataFrom;
+  const to =
+    range.end !== undefined ? Math.max(perfTime(range.end), perfTime(last)) : perfTime(last);
   const expected = Math.max(1, Math.round((to - from) / sampleIntervalMs));
   const share = Math.min(1, present / expected);
   const percent = share * 100;

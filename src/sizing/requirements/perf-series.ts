@@ -73,7 +73,9 @@ export async function findPerfDataFiles(
   } catch (error) {
     throw new SizingError(
       'UnreadableFile',
-      `${folder} could not be read: ${(error as Error).message}`,
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? `${folder} does not exist; --perf-data names the folder that holds the perf-data CSV files.`
+        : `${folder} could not be read: ${(error as Error).message}`,
       {
         file: folder,
         cause: error,

@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { registerAssessCommand } from './assess-command.js';
 import { registerBackupCommands } from './backup-commands.js';
 import { registerMigrationCommands } from './migration-commands.js';
+import { registerPerfCommands } from './perf-command.js';
 import { registerRuntimeCommand } from './runtime-command.js';
 import { registerServiceCommands } from './service-commands.js';
 import { registerSkuCommands } from './sku-command.js';
@@ -27,6 +28,7 @@ registerMigrationCommands(program);
 registerRuntimeCommand(program);
 registerTargetCommands(program);
 registerAssessCommand(program);
+registerPerfCommands(program);
 registerSkuCommands(program);
 
 try {

@@ -2,9 +2,10 @@
  * TEST STAND-IN — the catalog of an imagined SQL Server instance, answered through the scripted SQL
  * connection (`scripted-sql.ts`). It is not SQL Server: each statement the live assessment sends is
  * recognised by the view it reads and answered with the rows described here (for a database's
- * statement, that database's rows). Like an old instance, one older than 2012 refuses a statement
- * naming `is_filetable` and one older than 2014 `is_memory_optimized` (error 207, invalid column),
- * so the version gates are exercised against the error a real instance would give.
+ * statement, that database's rows; its modules a page at a time, by `@after` and `@batch`). Like an
+ * old instance, one older than 2012 refuses a statement naming `is_filetable` and one older than 2014
+ * `is_memory_optimized` (error 207, invalid column), so the version gates are exercised against the
+ * error a real instance would give.
  */
 import type { SqlRow } from '../../src/sql/index.js';
 import { ScriptedSqlConnection, serverError, type SentStatement } from './scripted-sql.js';
@@ -145,5 +146,14 @@ export function scriptCatalog(
     .on(/is_memory_optimized = 1/, gated(12, 'is_memory_optimized', 'memoryOptimizedObjects'))
     .on(/\.sys\.database_principals/, perDatabase('principals'))
     .on(/\.sys\.assemblies/, perDatabase('assemblies'))
-    .on(/\.sys\.sql_modules/, perDatabase('modules'));
+    .on(/\.sys\.sql_modules/, (sent) => {
+      // A page: the modules after @after by object id (given, or 1000 + the position), @batch of them.
+      const after = Number(sent.params.after ?? 0);
+      const batch = Number(sent.params.batch ?? Infinity);
+      return perDatabase('modules')(sent)
+        .map((row, i): SqlRow => ({ objectId: 1000 + i, ...row }))
+        .filter((row) => Number(row.objectId) > after)
+        .sort((a, b) => Number(a.objectId) - Number(b.objectId))
+        .slice(0, batch);
+    });
 }

@@ -9,7 +9,15 @@ import { assessScriptText } from '../detect/scan-script.js';
 import type { ServiceTier } from '../rules/rule.js';
 import type { InstanceContext } from './collect-instance.js';
 import { formatBytes, maxInstanceStorageBytes } from './limits.js';
-import { fact, flag, text, type LiveError, type LiveHit, type QueryRunner } from './live-hit.js';
+import {
+  fact,
+  flag,
+  num,
+  text,
+  type LiveError,
+  type LiveHit,
+  type QueryRunner,
+} from './live-hit.js';
 import { databaseQueries, type LiveQuery } from './queries.js';
 
 /** A database as the list of databases gives it. */
@@ -189,33 +197,22 @@ export async function collectDatabase(
   let modules = 0;
   let moduleChars = 0;
   let encrypted = 0;
-  for (const row of (await runner.rows(q('modules'), name)) ?? []) {
-    const definition = row.definition;
-    if (typeof definition !== 'string') {
-      encrypted++;
-      continue;
+  let after = 0;
+  for (;;) {
+    const page = (await runner.rows(q('modules'), name, { batch: modulesPerPage, after })) ?? [];
+    for (const row of page) {
+      const definition = row.definition;
+      if (typeof definition !== 'string') {
+        encrypted++;
+        continue;
+      }
+      modules++;
+      moduleChars += definition.length;
+      hits.push(...moduleHits(name, row, definition, instance.nonSqlLinkedServers));
     }
-    modules++;
-    moduleChars += definition.length;
-    const schema = text(row.schemaName);
-    const objectName = schema ? `${schema}.${text(row.objectName)}` : text(row.objectName);
-    const objectTypeCode = text(row.objectType).trim().toUpperCase();
-    const objectType = objectTypes[objectTypeCode] ?? objectTypeCode;
-    for (const found of assessScriptText(definition, {
-      nonSqlLinkedServers: instance.nonSqlLinkedServers,
-    }))
-      hits.push({
-        ruleId: found.ruleId,
-        database: name,
-        object: {
-          file: 'sys.sql_modules',
-          line: found.line,
-          column: found.column,
-          objectType,
-          objectName,
-          detail: found.detail,
-        },
-      });
+    const last = page.at(-1);
+    if (page.length < modulesPerPage || last === undefined) break;
+    after = num(last.objectId);
   }
   if (encrypted > 0)
     errors.push({
@@ -224,6 +221,34 @@ export async function collectDatabase(
       message: `${encrypted} module(s) of ${name} are encrypted (WITH ENCRYPTION): SQL Server does not give their definitions, so their code was not assessed. Assess their source scripts with --scripts.`,
     });
   return { hits, modules, moduleChars };
+}
+
+/** Modules read per statement. */
+const modulesPerPage = 500;
+
+/** The code rules' hits in one module's definition, placed in the module. */
+function moduleHits(
+  database: string,
+  row: Readonly<Record<string, unknown>>,
+  definition: string,
+  nonSqlLinkedServers: Map<string, string>,
+): LiveHit[] {
+  const schema = text(row.schemaName);
+  const objectName = schema ? `${schema}.${text(row.objectName)}` : text(row.objectName);
+  const code = text(row.objectType).trim().toUpperCase();
+  const objectType = objectTypes[code] ?? code;
+  return assessScriptText(definition, { nonSqlLinkedServers }).map((found) => ({
+    ruleId: found.ruleId,
+    database,
+    object: {
+      file: 'sys.sql_modules',
+      line: found.line,
+      column: found.column,
+      objectType,
+      objectName,
+      detail: found.detail,
+    },
+  }));
 }
 
 const encryptionStates: Record<number, string> = {

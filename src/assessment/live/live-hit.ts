@@ -3,7 +3,7 @@
  * runner that sends a query (skipping one the version lacks, turning a refused one into a report
  * error), and the readers of column values as tedious returns them.
  */
-import { isSqlError, type SqlConnection, type SqlRow } from '../../sql/index.js';
+import { isSqlError, type SqlConnection, type SqlParams, type SqlRow } from '../../sql/index.js';
 import type { ImpactedObject } from '../report/report.js';
 import { runsOn, statementFor, type LiveQuery } from './queries.js';
 import type { SqlVersion } from './sql-version.js';
@@ -37,10 +37,14 @@ export class QueryRunner {
    * The query's rows; [] when the instance is older than the query (nothing of that kind can exist
    * there); null when the server refused it (recorded as a report error, the assessment goes on).
    */
-  async rows<T extends SqlRow>(q: LiveQuery, database?: string): Promise<T[] | null> {
+  async rows<T extends SqlRow>(
+    q: LiveQuery,
+    database?: string,
+    params?: SqlParams,
+  ): Promise<T[] | null> {
     if (!runsOn(q, this.#version)) return [];
     try {
-      return await this.#connection.query<T>(statementFor(q, database));
+      return await this.#connection.query<T>(statementFor(q, database), params);
     } catch (error) {
       if (!isSqlError(error) || error.code !== 'RequestFailed') throw error;
       this.#errors.push({

@@ -256,14 +256,17 @@ export const databaseQueries: readonly LiveQuery[] = [
     reads: 'sys.sql_modules, sys.objects, sys.triggers',
     rules: ['(every code rule)'],
     sinceMajor: 10,
+    // Read in pages of @batch by object_id (TOP with a variable: SQL Server 2005 and later), so that
+    // a database with many large modules is never held in memory at once.
     sql: [
-      'SELECT s.name AS schemaName, COALESCE(o.name, t.name) AS objectName,',
-      '  COALESCE(o.type, t.type) AS objectType, m.definition',
+      'SELECT TOP (@batch) m.object_id AS objectId, s.name AS schemaName,',
+      '  COALESCE(o.name, t.name) AS objectName, COALESCE(o.type, t.type) AS objectType, m.definition',
       'FROM {db}.sys.sql_modules m',
       'LEFT JOIN {db}.sys.objects o ON o.object_id = m.object_id',
       'LEFT JOIN {db}.sys.schemas s ON s.schema_id = o.schema_id',
       'LEFT JOIN {db}.sys.triggers t ON t.object_id = m.object_id AND t.parent_class = 0',
-      'WHERE COALESCE(o.is_ms_shipped, t.is_ms_shipped, 0) = 0;',
+      'WHERE m.object_id > @after AND COALESCE(o.is_ms_shipped, t.is_ms_shipped, 0) = 0',
+      'ORDER BY m.object_id;',
     ].join('\n'),
   }),
 ];

@@ -79,6 +79,33 @@ describe('assessLive', () => {
     expect(sales?.readiness).toBe('ReadyWithWarnings');
   });
 
+  it('reads the modules a page of 500 at a time, each once', async () => {
+    const modules = Array.from({ length: 1001 }, (_, i) => ({
+      schemaName: 'dbo',
+      objectName: `P${i}`,
+      objectType: 'P ',
+      definition: i % 250 === 0 ? `CREATE PROC dbo.P${i} AS EXEC xp_cmdshell 'dir'` : 'SELECT 1',
+    }));
+    const connection = scriptCatalog({ databases: [{ name: 'Big', modules }] });
+    const report = await assessLive(connection);
+    const pages = connection.sent.filter((s) => s.sql.includes('sys.sql_modules'));
+    expect(pages.map((p) => p.params)).toEqual([
+      { batch: 500, after: 0 },
+      { batch: 500, after: 1499 },
+      { batch: 500, after: 1999 },
+    ]);
+    expect(report.sources.scripts).toBe(1001);
+    const found = report.servers[0]?.databases[0]?.findings[0];
+    expect(found?.ruleId).toBe('XpCmdshell');
+    expect(found?.impactedObjects.map((o) => o.objectName)).toEqual([
+      'dbo.P0',
+      'dbo.P250',
+      'dbo.P500',
+      'dbo.P750',
+      'dbo.P1000',
+    ]);
+  });
+
   it('reads a SQL Server 2008 catalog without the columns it lacks, and a 2022 one with them', async () => {
     const catalog: ScriptedCatalog = {
       databases: [

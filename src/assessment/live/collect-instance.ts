@@ -30,7 +30,7 @@ export interface InstanceFacts {
 }
 
 /** Accounts every instance has; they are not the user's to migrate. */
-const systemPrincipal = /^(##|nt service\\|nt authority\\|builtin\\|nt service$)/i;
+const systemPrincipal = /^(##|nt service\\|nt authority\\|builtin\\)/i;
 /** The job SQL Server 2008 and later create themselves (its step 2 is PowerShell). */
 const systemJobs = new Set(['syspolicy_purge_history']);
 const namesShown = 10;

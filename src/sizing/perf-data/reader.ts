@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 import { SizingError } from '../errors.js';
+import { AggregatedLineReader } from './aggregated-fast-path.js';
 import { endsInsideQuotes, splitQuotedLine } from './csv-fields.js';
 import { perfFileLayouts } from './layouts.js';
 import { LineFields } from './line-fields.js';
@@ -130,13 +131,31 @@ export async function streamPerfFile<K extends PerfFileKind>(
     }
   };
 
+  const fast = kind === 'aggregated' ? new AggregatedLineReader() : undefined;
   let carry = '';
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
       const text = carry + decoder.write(chunk as Buffer);
       let start = 0;
       for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
-        takeLine(text.slice(start, end), false);
+        // The usual aggregated line is read in place; anything else goes through takeLine.
+        const record =
+          fast !== undefined && seenHeader && pending === ''
+            ? fast.read(
+                text,
+                start,
+                crlf && text.charCodeAt(end - 1) === 13 ? end - 1 : crlf ? -1 : end,
+              )
+            : undefined;
+        if (record === undefined) takeLine(text.slice(start, end), false);
+        else {
+          lineNumber++;
+          batch.push(record as PerfRecordOf[K]);
+          if (batch.length >= batchSize) {
+            onBatch(batch);
+            batch = [];
+          }
+        }
         start = end + 1;
       }
       carry = text.slice(start);

@@ -42,6 +42,8 @@ export class ScriptedSqlSource {
   viewAnyDefinition = 1;
   cpuCount = 4;
   hyperthreadRatio = 2;
+  /** Visible online schedulers (fewer than cpuCount under an affinity mask). */
+  coresUsed = 4;
   physicalMemoryMb = 16_384;
   /** Style-120 text, as the collector's queries ask for it. */
   sqlStartTime = '2026-03-01 06:00:00';
@@ -179,6 +181,7 @@ export class ScriptedSqlSource {
           hyperthreadRatio: this.hyperthreadRatio,
           physicalMemoryMb: String(this.physicalMemoryMb),
           sqlStartTime: this.sqlStartTime,
+          coresUsed: this.coresUsed,
         },
       ];
     if (sql.includes("SERVERPROPERTY('Edition')"))
@@ -188,7 +191,7 @@ export class ScriptedSqlSource {
           isClustered: 0,
           isHadrEnabled: this.major >= 11 ? 1 : 0,
           maxServerMemoryMb: String(this.maxServerMemoryMb),
-          coresUsed: this.cpuCount,
+          coresUsed: this.coresUsed,
           userDatabases: databases.length,
           userDatabasesSizeMb: String(
             Math.floor((this.files.reduce((s, f) => s + f.sizePages, 0) * 8) / 1024),

@@ -46,16 +46,18 @@ export const dmvQueries: readonly DmvQuery[] = [
   },
   {
     id: 'sysInfo',
-    reads: 'sys.dm_os_sys_info: CPUs, memory (in bytes up to 2008 R2), start time',
+    reads:
+      'sys.dm_os_sys_info: CPUs, memory (in bytes up to 2008 R2), start time; the schedulers SQL Server uses',
     sinceMajor: 10,
     untilMajor: 10,
-    sql: `SELECT cpu_count AS logicalCpuCount, hyperthread_ratio AS hyperthreadRatio, CONVERT(bigint, physical_memory_in_bytes / 1048576) AS physicalMemoryMb, CONVERT(varchar(19), sqlserver_start_time, 120) AS sqlStartTime FROM sys.dm_os_sys_info`,
+    sql: `SELECT cpu_count AS logicalCpuCount, hyperthread_ratio AS hyperthreadRatio, CONVERT(bigint, physical_memory_in_bytes / 1048576) AS physicalMemoryMb, CONVERT(varchar(19), sqlserver_start_time, 120) AS sqlStartTime, (SELECT COUNT(*) FROM sys.dm_os_schedulers WHERE status = N'VISIBLE ONLINE') AS coresUsed FROM sys.dm_os_sys_info`,
   },
   {
     id: 'sysInfo',
-    reads: 'sys.dm_os_sys_info: CPUs, memory (in KB from 2012), start time',
+    reads:
+      'sys.dm_os_sys_info: CPUs, memory (in KB from 2012), start time; the schedulers SQL Server uses',
     sinceMajor: 11,
-    sql: `SELECT cpu_count AS logicalCpuCount, hyperthread_ratio AS hyperthreadRatio, CONVERT(bigint, physical_memory_kb / 1024) AS physicalMemoryMb, CONVERT(varchar(19), sqlserver_start_time, 120) AS sqlStartTime FROM sys.dm_os_sys_info`,
+    sql: `SELECT cpu_count AS logicalCpuCount, hyperthread_ratio AS hyperthreadRatio, CONVERT(bigint, physical_memory_kb / 1024) AS physicalMemoryMb, CONVERT(varchar(19), sqlserver_start_time, 120) AS sqlStartTime, (SELECT COUNT(*) FROM sys.dm_os_schedulers WHERE status = N'VISIBLE ONLINE') AS coresUsed FROM sys.dm_os_sys_info`,
   },
   {
     id: 'instanceStatic',

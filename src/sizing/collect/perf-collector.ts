@@ -135,7 +135,7 @@ class Collector implements PerfCollector {
       );
     this.#state = 'running';
     const { clock, perfIntervalMs, staticIntervalMs, iterations } = this.#o;
-    let window = new PerfWindow(this.#o.facts.logicalCpuCount);
+    let window = new PerfWindow(this.#o.facts);
     let nextSample = clock.now();
     let nextStatic = nextSample;
     // Failures in a row, counted apart: a static read that works says nothing of the samples.
@@ -154,7 +154,7 @@ class Collector implements PerfCollector {
             this.#samplesTaken += 1;
             if (window.sampleCount >= iterations) {
               await this.#persist(window, false);
-              window = new PerfWindow(this.#o.facts.logicalCpuCount);
+              window = new PerfWindow(this.#o.facts);
             }
             const toGo = iterations - window.sampleCount - 1;
             await this.#emit({

@@ -2,7 +2,10 @@
  * One window of samples turned into counter aggregates, with the reference files' counter codes:
  * instance IM (memory in use, MB), IMP (memory %), ICP (CPU %); per file FRM/FWM (MB read/written per
  * second), FNR/FNW (reads/writes per second), FRL/FWL (ms per read/write); per database DCS (buffer
- * pool, MB) and DCP (CPU % of the machine's logical CPUs).
+ * pool, MB) and DCP (CPU %). Both CPU % are of the logical CPUs SQL Server uses (its visible online
+ * schedulers), the reading `sqlmig sku recommend` gives ICP: the ring buffer's process utilisation is a
+ * % of the whole machine, so it is scaled by logical CPUs / CPUs used — no change when SQL Server uses
+ * them all, the usual case.
  *
  * Point counters (IM, IMP, ICP, DCS) count every sample. Rate counters come from the difference of
  * two consecutive samples of the same window, so a window of 20 samples has 19 of them, as in the
@@ -31,7 +34,9 @@ export interface WindowAggregate {
 const bytesPerMb = 1024 * 1024;
 
 export class PerfWindow {
-  readonly #logicalCpuCount: number;
+  /** Machine % → % of the CPUs SQL Server uses. */
+  readonly #cpuScale: number;
+  readonly #coresUsed: number;
   /** Series by key, in the order first seen (instance, then files and databases as they appear). */
   readonly #series = new Map<
     string,
@@ -41,8 +46,10 @@ export class PerfWindow {
   #samples = 0;
   #restarts = 0;
 
-  constructor(logicalCpuCount: number) {
-    this.#logicalCpuCount = Math.max(1, logicalCpuCount);
+  constructor(cpus: { readonly logicalCpuCount: number; readonly coresUsed: number }) {
+    const logical = Math.max(1, cpus.logicalCpuCount);
+    this.#coresUsed = Math.min(logical, Math.max(1, cpus.coresUsed));
+    this.#cpuScale = logical / this.#coresUsed;
   }
 
   get sampleCount(): number {
@@ -63,7 +70,8 @@ export class PerfWindow {
     this.#samples += 1;
     this.#record('', '', '', 'IM', Math.floor(sample.memoryInUseKb / 1024));
     this.#record('', '', '', 'IMP', sample.memoryUtilizationPercent);
-    if (sample.cpuPercent !== null) this.#record('', '', '', 'ICP', sample.cpuPercent);
+    if (sample.cpuPercent !== null)
+      this.#record('', '', '', 'ICP', Math.min(100, sample.cpuPercent * this.#cpuScale));
     const databases = databasesOf(sample);
     for (const name of databases)
       this.#record(name, '', '', 'DCS', round2(((sample.bufferPages.get(name) ?? 0) * 8) / 1024));
@@ -86,7 +94,7 @@ export class PerfWindow {
       if (!databasesBefore.has(name)) continue;
       const used = (sample.databaseCpuUs.get(name) ?? 0) - (previous.databaseCpuUs.get(name) ?? 0);
       if (used >= 0)
-        this.#record(name, '', '', 'DCP', (used / (seconds * 1e6 * this.#logicalCpuCount)) * 100);
+        this.#record(name, '', '', 'DCP', (used / (seconds * 1e6 * this.#coresUsed)) * 100);
     }
   }
 

@@ -18,6 +18,8 @@ export interface SourceFacts {
   readonly filePrefix: string;
   readonly loginName: string;
   readonly logicalCpuCount: number;
+  /** Visible online schedulers: the logical CPUs SQL Server uses (fewer under an affinity mask or an edition's limit). */
+  readonly coresUsed: number;
   readonly hyperthreadRatio: number;
   readonly physicalMemoryMb: number;
   /** When the instance started (source's local time), to notice a restart. */
@@ -55,6 +57,7 @@ export async function readSourceFacts(connection: SqlConnection): Promise<Source
     filePrefix: `${machineName},${instanceName}`,
     loginName,
     logicalCpuCount: numberIn(info, 'logicalCpuCount', 'sysInfo'),
+    coresUsed: numberIn(info, 'coresUsed', 'sysInfo'),
     hyperthreadRatio: numberIn(info, 'hyperthreadRatio', 'sysInfo'),
     physicalMemoryMb: numberIn(info, 'physicalMemoryMb', 'sysInfo'),
     sqlStartTime: textIn(info, 'sqlStartTime', 'sysInfo'),

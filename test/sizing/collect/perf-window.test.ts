@@ -57,7 +57,7 @@ function find(all: WindowAggregate[], counter: string, database = '', fileName =
 
 describe('PerfWindow', () => {
   it('turns cumulative file counters into per-second rates and latencies', () => {
-    const w = new PerfWindow(4);
+    const w = new PerfWindow({ logicalCpuCount: 4, coresUsed: 4 });
     w.add(
       sample(0, {
         files: [
@@ -132,7 +132,7 @@ describe('PerfWindow', () => {
   });
 
   it('counts point counters every sample: memory in whole MB, memory %, CPU %, buffer pool MB to 2 decimals', () => {
-    const w = new PerfWindow(2);
+    const w = new PerfWindow({ logicalCpuCount: 2, coresUsed: 2 });
     const pages = (n: number) => new Map([['Sales', n]]);
     w.add(sample(0, { memoryInUseKb: 366 * 1024 + 1023, cpuPercent: 20, bufferPages: pages(788) }));
     w.add(sample(30, { memoryInUseKb: 367 * 1024, cpuPercent: null, bufferPages: pages(772) }));
@@ -150,8 +150,20 @@ describe('PerfWindow', () => {
     });
   });
 
-  it('gives database CPU as a % of all logical CPUs from plan worker time', () => {
-    const w = new PerfWindow(4);
+  it('gives CPU % of the logical CPUs SQL Server uses: the ring buffer scaled from the machine, plans by database', () => {
+    // 8 logical CPUs, SQL Server on 4 of them: 30 % of the machine is 60 % of its CPUs (capped at 100)
+    const w = new PerfWindow({ logicalCpuCount: 8, coresUsed: 4 });
+    const cpu = (us: number) => new Map([['Sales', us]]);
+    w.add(sample(0, { cpuPercent: 30, databaseCpuUs: cpu(0) }));
+    // 6 s of plan CPU in 30 s on the 4 CPUs used = 5 %
+    w.add(sample(30, { cpuPercent: 70, databaseCpuUs: cpu(6_000_000) }));
+    const all = w.aggregates();
+    expect(find(all, 'ICP')).toEqual({ max: 100, mean: 80, variance: 800, occurrence: 2 });
+    expect(find(all, 'DCP', 'Sales')).toEqual({ max: 5, mean: 5, variance: 0, occurrence: 1 });
+  });
+
+  it('gives database CPU as a % of all logical CPUs when SQL Server uses them all', () => {
+    const w = new PerfWindow({ logicalCpuCount: 4, coresUsed: 4 });
     const cpu = (us: number) => new Map([['Sales', us]]);
     w.add(sample(0, { databaseCpuUs: cpu(1_000_000) }));
     // 12 s of CPU in 30 s on 4 CPUs = 10 %
@@ -165,7 +177,7 @@ describe('PerfWindow', () => {
   });
 
   it('leaves out the rates across a restart of the source, and goes on from the new start', () => {
-    const w = new PerfWindow(1);
+    const w = new PerfWindow({ logicalCpuCount: 1, coresUsed: 1 });
     const f = (reads: number) => [file('Sales', 'D:\\Sales.mdf', { reads })];
     w.add(sample(0, { files: f(1000) }));
     w.add(sample(30, { files: f(1300) })); // 10/s
@@ -182,7 +194,7 @@ describe('PerfWindow', () => {
   });
 
   it('leaves out a difference where a counter went down (database dropped and created again; plans left the cache)', () => {
-    const w = new PerfWindow(1);
+    const w = new PerfWindow({ logicalCpuCount: 1, coresUsed: 1 });
     w.add(
       sample(0, {
         files: [file('Sales', 'D:\\Sales.mdf', { reads: 500, writes: 50 })],
@@ -201,7 +213,7 @@ describe('PerfWindow', () => {
   });
 
   it('measures a database added mid-window from its second sample, and keeps what a dropped one had', () => {
-    const w = new PerfWindow(1);
+    const w = new PerfWindow({ logicalCpuCount: 1, coresUsed: 1 });
     const sales = (reads: number) => file('Sales', 'D:\\Sales.mdf', { reads });
     const hr = (reads: number) => file('HR', 'D:\\HR.mdf', { reads });
     w.add(sample(0, { files: [sales(0)] }));
@@ -226,7 +238,7 @@ describe('PerfWindow', () => {
   });
 
   it('orders instance counters, then file counters, then database counters', () => {
-    const w = new PerfWindow(1);
+    const w = new PerfWindow({ logicalCpuCount: 1, coresUsed: 1 });
     const s = (at: number) =>
       sample(at, { files: [file('Sales', 'D:\\Sales.mdf')], bufferPages: new Map([['Sales', 1]]) });
     w.add(s(0));

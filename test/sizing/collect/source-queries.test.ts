@@ -37,6 +37,7 @@ describe('the first check', () => {
       loginName: 'perf_reader',
       logicalCpuCount: 4,
       hyperthreadRatio: 2,
+      coresUsed: 4,
       physicalMemoryMb: 16_384,
     });
     expect(source.sentSql.some((s) => s.includes('physical_memory_kb'))).toBe(true);

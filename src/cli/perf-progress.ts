@@ -13,6 +13,7 @@ export interface ProgressStream {
 export class PerfProgress {
   readonly #out: ProgressStream;
   #statusShown = false;
+  #unreadableSaid = false;
 
   constructor(out: ProgressStream) {
     this.#out = out;
@@ -42,6 +43,12 @@ export class PerfProgress {
         return;
       }
       case 'static':
+        if (event.unreadable.length > 0 && !this.#unreadableSaid) {
+          this.#unreadableSaid = true;
+          this.line(
+            `Cannot enter ${event.unreadable.join(', ')} to look for memory-optimized filegroups (In-Memory OLTP): taken as having none. Make the login a user there (or sysadmin) to check.`,
+          );
+        }
         if (!this.#out.isTTY)
           this.line(
             `Static data read: ${plural(event.databases, 'user database')}, ${plural(event.files, 'file')}.`,

@@ -50,7 +50,13 @@ export interface PersistedWindow {
 }
 
 export type CollectEvent =
-  | { readonly kind: 'static'; readonly databases: number; readonly files: number }
+  | {
+      readonly kind: 'static';
+      readonly databases: number;
+      readonly files: number;
+      /** Databases whose memory-optimized filegroups could not be read (taken as none). */
+      readonly unreadable: readonly string[];
+    }
   | {
       readonly kind: 'sample';
       readonly samplesTaken: number;
@@ -212,6 +218,7 @@ class Collector implements PerfCollector {
       kind: 'static',
       databases: snapshot.instance.numberOfUserDatabases,
       files: snapshot.files.length,
+      unreadable: snapshot.unreadable.map((u) => u.database),
     });
   }
 

@@ -5,9 +5,12 @@
  * filegroups are read only from 2014 (earlier versions have none), only when it is online, and only
  * when it has a FILESTREAM-type file, which is how `sys.master_files` shows memory-optimized
  * containers — so a source with hundreds of databases is not asked hundreds of questions a minute.
+ * A database the login cannot enter (error 916: no user there, guest off) is listed as unreadable and
+ * taken as having none, rather than ending the collection.
  */
 import type { SqlConnection } from '../../sql/index.js';
 import type { DbLevelRecord, InstanceLevelRecord } from '../perf-data/records.js';
+import { CollectError } from './collect-error.js';
 import { dmvQuery, inDatabase, requiredDmvQuery } from './dmv-queries.js';
 import { numberIn, onlyRow, optionalTextIn, textIn } from './row-values.js';
 import { runQuery } from './run-query.js';
@@ -16,6 +19,8 @@ import type { SourceFacts } from './source-facts.js';
 export interface StaticSnapshot {
   readonly instance: InstanceLevelRecord;
   readonly files: readonly DbLevelRecord[];
+  /** Databases whose filegroups could not be read, with why. */
+  readonly unreadable: readonly { readonly database: string; readonly reason: string }[];
 }
 
 export async function readStaticSnapshot(
@@ -56,6 +61,7 @@ export async function readStaticSnapshot(
     sizePages: numberIn(r, 'sizePages', 'databaseFiles'),
   }));
   const memoryOptimized = new Set<string>();
+  const unreadable: { database: string; reason: string }[] = [];
   const filegroups = dmvQuery('memoryOptimizedFilegroups', facts.version);
   if (filegroups) {
     const candidates = new Set(
@@ -64,14 +70,19 @@ export async function readStaticSnapshot(
         .map((f) => f.databaseName),
     );
     for (const name of candidates) {
-      const rows = await runQuery(
-        connection,
-        filegroups.id,
-        inDatabase(filegroups, name),
-        facts.loginName,
-      );
-      if (rows[0] && numberIn(rows[0], 'memoryOptimized', filegroups.id) > 0)
-        memoryOptimized.add(name);
+      try {
+        const rows = await runQuery(
+          connection,
+          filegroups.id,
+          inDatabase(filegroups, name),
+          facts.loginName,
+        );
+        if (rows[0] && numberIn(rows[0], 'memoryOptimized', filegroups.id) > 0)
+          memoryOptimized.add(name);
+      } catch (error) {
+        if (!(error instanceof CollectError)) throw error;
+        unreadable.push({ database: name, reason: error.message });
+      }
     }
   }
   const files = fileRows.map((f): DbLevelRecord => ({
@@ -84,7 +95,7 @@ export async function readStaticSnapshot(
     isMemoryOptimizedDataOptionEnabled: memoryOptimized.has(f.databaseName),
     timeDataCollected: at,
   }));
-  return { instance, files };
+  return { instance, files, unreadable };
 }
 
 /** `ROWS` → `Rows`, `LOG` → `Log`, as the reference's database file names its types. */

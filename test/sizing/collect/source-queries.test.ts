@@ -192,6 +192,25 @@ describe('the static data', () => {
     ]);
   });
 
+  it('lists a database the login cannot enter (error 916) as unreadable instead of failing', async () => {
+    const source = new ScriptedSqlSource()
+      .addDatabase('Sales', [{}, { type: 'FILESTREAM', physicalName: 'D:\\Data\\Sales_imoltp' }])
+      .addDatabase('Vault', [{}, { type: 'FILESTREAM', physicalName: 'D:\\Data\\Vault_imoltp' }]);
+    source.memoryOptimized.add('Sales');
+    const facts = await readSourceFacts(source.connection);
+    source.failing = {
+      pattern: /\[Vault\]\.sys\.filegroups/,
+      number: 916,
+      message:
+        'The server principal "perf_reader" is not able to access the database "Vault" under the current security context.',
+    };
+    const snapshot = await readStaticSnapshot(source.connection, facts);
+    expect(snapshot.unreadable.map((u) => u.database)).toEqual(['Vault']);
+    expect(snapshot.unreadable[0]?.reason).toContain('not able to access the database "Vault"');
+    const flagged = snapshot.files.filter((f) => f.isMemoryOptimizedDataOptionEnabled);
+    expect(new Set(flagged.map((f) => f.databaseName))).toEqual(new Set(['Sales']));
+  });
+
   it('does not ask SQL Server 2008 R2 for memory-optimized filegroups (it has none)', async () => {
     const source = new ScriptedSqlSource().addDatabase('Sales', [{}, { type: 'FILESTREAM' }]);
     source.productVersion = '10.50.6592.0';

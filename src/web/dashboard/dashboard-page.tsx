@@ -56,8 +56,12 @@ function addressOf(filter: Filter): string {
 export function DashboardPage() {
   const location = useLocation();
   const filter = filterOf(location.search);
-  const change = (next: Partial<Filter>) => {
-    navigate(addressOf({ ...filter, page: 1, ...next }), { replace: true });
+  // From the address as it is when called: a search that fires after a click keeps that click's
+  // filter. A state or a page is a step back can return to; each search keystroke is not.
+  const change = (next: Partial<Filter>, step = true) => {
+    navigate(addressOf({ ...filterOf(window.location.search), page: 1, ...next }), {
+      replace: !step,
+    });
   };
   const services = useResource('services', (api) => api.listServices());
   const list = useResource(
@@ -82,12 +86,12 @@ export function DashboardPage() {
   useEffect(() => {
     if (typed.trim() === filter.search) return undefined;
     const timer = window.setTimeout(() => {
-      change({ search: typed.trim() });
+      change({ search: typed.trim() }, false);
     }, 250);
     return () => {
       window.clearTimeout(timer);
     };
-    // Only typing starts the wait; `change` and `filter` are read when it ends.
+    // Only typing starts the wait; the address is read when it ends.
   }, [typed]);
 
   const summary = list.data?.summary;
@@ -106,7 +110,7 @@ export function DashboardPage() {
             <select
               value={filter.service}
               onChange={(e) => {
-                change({ service: e.target.value });
+                change({ service: e.target.value, state: null, search: '' });
               }}
             >
               {services.data.value.map((s) => (

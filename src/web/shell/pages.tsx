@@ -6,7 +6,8 @@ import type { ReactNode } from 'react';
 
 import { DashboardPage } from '../dashboard/dashboard-page.js';
 import { MigrationPage } from '../dashboard/migration-page.js';
-import { NotBuiltPage } from './not-built-page.js';
+import { WizardHomePage } from '../wizard/wizard-home-page.js';
+import { WizardPage } from '../wizard/wizard-page.js';
 
 export interface Page {
   /** `/migrations/:service/:name`: each `:name` segment becomes a parameter. */
@@ -27,6 +28,10 @@ export const pages: readonly Page[] = [
       <MigrationPage serviceName={p['service'] ?? ''} targetDbName={p['name'] ?? ''} />
     ),
   },
-  // The wizard (src/web/wizard/) replaces this entry.
-  { path: '/new', title: 'New migration', nav: 'New migration', render: () => <NotBuiltPage /> },
+  { path: '/new', title: 'New migration', nav: 'New migration', render: () => <WizardHomePage /> },
+  {
+    path: '/new/:sessionId',
+    title: 'New migration',
+    render: (p) => <WizardPage sessionId={p['sessionId'] ?? ''} />,
+  },
 ];

@@ -53,8 +53,19 @@ describe.skipIf(skipReason !== null)(
       );
       await browser.screenshot('sign-in-refused');
       await signIn(page, `${service.url}/`, dataDir);
-      // The token is kept for the tab only, never in the address.
-      expect(page.url()).toBe(`${service.url}/`);
+      // Keyboard first: the first Tab reaches the skip link, which leads to the page's content.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string | null>('document.activeElement?.textContent')).toBe(
+        'Skip to content',
+      );
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate<string | null>('document.activeElement?.id')).toBe('main');
+      // The token is kept for the tab only, never in the address nor in what sqlmig up printed.
+      expect(service.output()).toContain(`Dashboard: ${service.url}/ (sign in with the token in`);
+      expect(service.output()).not.toContain(
+        await page.evaluate<string>("window.sessionStorage.getItem('sqlmig.token')"),
+      );
+      expect(page.url()).toBe(`${service.url}/#main`);
       expect(await page.evaluate<number>('window.localStorage.length')).toBe(0);
       expect(
         await page.evaluate<string | null>("window.sessionStorage.getItem('sqlmig.token')"),
@@ -203,6 +214,15 @@ describe.skipIf(skipReason !== null)(
         'true',
       );
       await browser.screenshot('dashboard-failed-filter');
+
+      // A row opens its migration: the failure is shown as the service recorded it.
+      await page.getByRole('link', { name: 'Sales00006', exact: true }).click();
+      await page
+        .getByText(
+          'Failed: BrokenRestorePlanGapInLogBackups. A log backup is missing between two others.',
+        )
+        .waitFor();
+      await page.getByRole('button', { name: 'Delete…' }).waitFor();
       expect(browser.problems).toEqual([]);
     }, 60_000);
   },

@@ -135,12 +135,26 @@ export async function streamPerfFile<K extends PerfFileKind>(
   let carry = '';
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      const text = carry + decoder.write(chunk as Buffer);
+      // The chunk's text alone is a flat string, which the in-place reading needs to be fast; the
+      // line that spans two chunks is put together on its own.
+      const text = decoder.write(chunk as Buffer);
       let start = 0;
-      for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      if (carry !== '') {
+        const end = text.indexOf('\n');
+        if (end < 0) {
+          carry += text;
+          continue;
+        }
+        takeLine(carry + text.slice(0, end), false);
+        carry = '';
+        start = end + 1;
+      }
+      let nextQuote = text.indexOf('"', start); // the next quote in the chunk, -1 when none is left
+      for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
         // The usual aggregated line is read in place; anything else goes through takeLine.
+        if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
         const record =
-          fast !== undefined && seenHeader && pending === ''
+          fast !== undefined && seenHeader && pending === '' && (nextQuote < 0 || nextQuote > end)
             ? fast.read(
                 text,
                 start,

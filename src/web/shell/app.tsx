@@ -7,7 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ApiClient } from '../api/api-client.js';
 import { ApiProvider } from '../api/api-context.js';
 import { Layout } from './layout.js';
-import { NoSuchPage } from './not-built-page.js';
+import { NoSuchPage } from './no-such-page.js';
 import { pages } from './pages.js';
 import { matchPath, useLocation } from './router.js';
 import { signOut, useToken } from './session.js';

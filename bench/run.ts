@@ -9,6 +9,7 @@ import { azureUploadBench } from './azure-upload.bench.js';
 import { migrationsBench } from './migrations.bench.js';
 import { restorePlanBench } from './restore-plan.bench.js';
 import { scanHeadersBench } from './scan-headers.bench.js';
+import { skuRecommendBench } from './sku-recommend.bench.js';
 import type { BenchOutcome as Outcome } from './support/bench-kit.js';
 
 const benches: Record<string, () => Outcome | Promise<Outcome>> = {
@@ -17,6 +18,7 @@ const benches: Record<string, () => Outcome | Promise<Outcome>> = {
   migrations: migrationsBench,
   'azure-upload': azureUploadBench,
   'assess-scripts': assessScriptsBench,
+  'sku-recommend': skuRecommendBench,
 };
 
 const wanted = process.argv.slice(2);

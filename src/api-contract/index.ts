@@ -54,3 +54,8 @@ export {
   UpdateSessionBody,
   WizardStep,
 } from './migration-sessions.js';
+export {
+  SkuRecommendationRequest,
+  SkuRecommendationResult,
+  SourceAssessment,
+} from './wizard-results.js';

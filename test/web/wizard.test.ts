@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { chain, chainNames } from '../support/chain-files.js';
 import { corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
+import { hasPerfDataCorpus, perfDataCorpus } from '../support/perf-data-corpus.js';
 import {
   killAll,
   startRuntimeNode,
@@ -74,10 +75,27 @@ describe.skipIf(skip !== null)(`the migration wizard${skip ? ` (skipped: ${skip}
     if (shots) await shoot(page, '03-assessment');
     await next(page);
     await heading(page, 'SKU recommendation');
-    await page.getByLabel('Folder', { exact: true }).fill(join(root, 'perf'));
-    await page.getByRole('button', { name: 'Recommend' }).click();
-    await page.getByText('Not available in this build:').waitFor();
-    if (shots) await shoot(page, '04-sku-recommendation');
+    if (shots && hasPerfDataCorpus) {
+      // The corpus's performance data, imported in place; then a refresh at another percentile.
+      await page.getByLabel('Folder', { exact: true }).fill(perfDataCorpus);
+      await page.getByLabel('Percentile').selectOption('90');
+      await page.getByRole('button', { name: 'Recommend' }).click();
+      const found = page.getByRole('region', { name: 'Recommendation' });
+      await found.getByText(/90th percentile/).waitFor({ timeout: 30_000 });
+      await found.getByRole('table').first().getByRole('rowheader', { name: 'vCores' }).waitFor();
+      await shoot(page, '04-sku-recommendation');
+      await page.getByLabel('Scaling factor (%)').fill('150');
+      await page.getByRole('button', { name: 'Refresh the recommendation' }).click();
+      await found.getByText(/scaling 150%/).waitFor({ timeout: 30_000 });
+    } else {
+      await page.getByLabel('Folder', { exact: true }).fill(join(root, 'no-perf-data'));
+      await page.getByRole('button', { name: 'Recommend' }).click();
+      await page
+        .getByRole('alert')
+        .getByText(/NoData|UnreadableFile/)
+        .waitFor();
+      if (shots) await shoot(page, '04-sku-recommendation-no-data');
+    }
     await next(page);
     await heading(page, 'Target');
   };

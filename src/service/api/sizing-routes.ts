@@ -1,13 +1,20 @@
 /**
- * The wizard's sizing calls: `POST /api/perfCollections` (collect performance data from the source
- * into a folder) and `POST /api/skuRecommendations` (recommend a SKU from a folder of it, at a
- * percentile and scaling factor). The sizing module is not wired into the service yet, so both say
- * so (501) rather than answer with anything made up; `sqlmig perf collect` and `sqlmig sku
- * recommend` are where sizing lands first.
+ * The wizard's sizing calls: `POST /api/skuRecommendations` recommends a SKU from a folder of
+ * performance data (as `sqlmig sku recommend`) at a percentile and scaling factor, with its reasoning
+ * per dimension; `POST /api/perfCollections` (collect from the source into a folder, until stopped)
+ * is not wired into the service yet and says so (501) rather than answer with anything made up —
+ * `sqlmig perf collect` collects meanwhile.
  */
 import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
 
-import { ErrorBody, SourceConnectionInput } from '../../api-contract/index.js';
+import {
+  ErrorBody,
+  SkuRecommendationRequest,
+  SkuRecommendationResult,
+  SourceConnectionInput,
+} from '../../api-contract/index.js';
+import { SizingError } from '../../sizing/index.js';
+import { recommendFromFolder } from '../source-server/index.js';
 import { ApiError } from './api-error.js';
 import { errorResponses, json } from './openapi-responses.js';
 
@@ -15,13 +22,6 @@ const errors = { ...errorResponses(''), 501: json(ErrorBody, 'Not available in t
 const body = <T>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
-
-const notAvailable = (what: string) =>
-  new ApiError(
-    501,
-    'NotAvailableInThisBuild',
-    `${what} is not available in the service in this build; the sizing module is not wired into it yet.`,
-  );
 
 export function registerSizingRoutes(app: OpenAPIHono): void {
   app.openapi(
@@ -37,7 +37,11 @@ export function registerSizingRoutes(app: OpenAPIHono): void {
       responses: errors,
     }),
     () => {
-      throw notAvailable('Collecting performance data');
+      throw new ApiError(
+        501,
+        'NotAvailableInThisBuild',
+        'Collecting performance data from the service is not available in this build. Collect with "sqlmig perf collect --server HOST --user LOGIN --output FOLDER" on a machine that reaches the source, then import the folder here.',
+      );
     },
   );
 
@@ -45,20 +49,25 @@ export function registerSizingRoutes(app: OpenAPIHono): void {
     createRoute({
       method: 'post',
       path: '/api/skuRecommendations',
-      summary: 'Recommend a target SKU from a folder of performance data',
-      request: body(
-        z
-          .object({
-            perfDataFolder: z.string().min(1),
-            percentile: z.number().int().min(1).max(100),
-            scalingFactorPercent: z.number().int().min(1).max(1000),
-          })
-          .openapi('SkuRecommendationRequest'),
-      ),
-      responses: errors,
+      summary:
+        'Recommend a Managed Instance SKU from a folder of performance data, with the reasoning per dimension',
+      request: body(SkuRecommendationRequest),
+      responses: { 200: json(SkuRecommendationResult, 'The recommendation.'), ...errors },
     }),
-    () => {
-      throw notAvailable('The SKU recommendation');
+    async (c) => {
+      const { perfDataFolder, percentile, scalingFactorPercent } = c.req.valid('json');
+      try {
+        const result = await recommendFromFolder(perfDataFolder, {
+          percentile,
+          scalingFactorPercent,
+        });
+        // Parsed by the contract's schema (the sizing types are deeply readonly; a drifted shape
+        // fails here, not in the browser).
+        return c.json(SkuRecommendationResult.parse(result), 200);
+      } catch (error) {
+        if (error instanceof SizingError) throw new ApiError(400, error.code, error.message);
+        throw error;
+      }
     },
   );
 }

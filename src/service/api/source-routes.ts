@@ -11,9 +11,12 @@ import {
   SourceCheckRequest,
   SourceCheckResponse,
   SourceDatabaseList,
+  SourceAssessment,
 } from '../../api-contract/index.js';
 import { isSqlError } from '../../sql/index.js';
+import { AssessmentError } from '../../assessment/index.js';
 import {
+  assessSource,
   checkSource,
   listSourceDatabases,
   SourceServerError,
@@ -49,6 +52,12 @@ export function registerSourceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     } catch (error) {
       if (error instanceof SourceServerError) throw new ApiError(400, error.code, error.message);
       if (isSqlError(error)) throw new ApiError(502, `Source${error.code}`, error.message);
+      if (error instanceof AssessmentError)
+        throw new ApiError(
+          error.code === 'PermissionDenied' ? 403 : 400,
+          error.code,
+          error.message,
+        );
       throw error;
     }
   };
@@ -87,16 +96,17 @@ export function registerSourceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     createRoute({
       method: 'post',
       path: `${base}/assess`,
-      summary: 'Assess databases of the source instance for the target (live assessment)',
+      summary:
+        'Assess databases of the source instance for a Managed Instance (live assessment): per database its issues and warnings, impacted objects and readiness',
       request: body(SourceAssessRequest),
-      responses: { ...errors },
+      responses: { 200: json(SourceAssessment, 'The assessment report.'), ...errors },
     }),
-    () => {
-      throw new ApiError(
-        501,
-        'NotAvailableInThisBuild',
-        'The live assessment of a source instance is not available in this build. Assess the databases’ T-SQL with "sqlmig assess --scripts FOLDER" (scripts, SSDT projects, .dacpac files) meanwhile.',
-      );
+    async (c) => {
+      const { connection, databases } = c.req.valid('json');
+      const report = await refusals(() => assessSource(connector(), connection, databases));
+      // Parsed by the contract's schema: the assessment's types are deeply readonly, and a report
+      // that drifted from the documented shape fails here rather than in the browser.
+      return c.json(SourceAssessment.parse(report), 200);
     },
   );
 }

@@ -12,6 +12,9 @@ import type {
   ServiceList,
   ServiceResource,
   SessionSteps,
+  SkuRecommendationRequest,
+  SkuRecommendationResult,
+  SourceAssessment,
   SourceCheckResponse,
   SourceConnectionInput,
   SourceDatabaseList,
@@ -49,15 +52,12 @@ export function wizardApi(api: ApiClient) {
     listSourceDatabases: (connection: SourceConnectionInput) =>
       api.request<SourceDatabaseList>('POST', '/api/source/listDatabases', { connection }),
     assessSource: (connection: SourceConnectionInput, databases: readonly string[]) =>
-      api.request<Record<string, unknown>>('POST', '/api/source/assess', {
+      api.request<SourceAssessment>('POST', '/api/source/assess', {
         connection,
         databases,
       }),
-    recommendSku: (body: {
-      perfDataFolder: string;
-      percentile: number;
-      scalingFactorPercent: number;
-    }) => api.request<Record<string, unknown>>('POST', '/api/skuRecommendations', body),
+    recommendSku: (body: SkuRecommendationRequest) =>
+      api.request<SkuRecommendationResult>('POST', '/api/skuRecommendations', body),
     startPerfCollection: (connection: SourceConnectionInput, folder: string) =>
       api.request<Record<string, unknown>>('POST', '/api/perfCollections', {
         connection,

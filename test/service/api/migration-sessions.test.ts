@@ -6,11 +6,22 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
-import type { MigrationSession, StartSessionResponse } from '../../../src/api-contract/index.js';
+import type {
+  MigrationSession,
+  SkuRecommendationResult,
+  SourceAssessment,
+  StartSessionResponse,
+} from '../../../src/api-contract/index.js';
 import type { createApi } from '../../../src/service/api/index.js';
 import { SqlError, type SqlConnectionOptions } from '../../../src/sql/index.js';
 import { apiForTests, type ApiForTests } from '../../support/api-for-tests.js';
 import { engineHarness, type EngineHarness } from '../../support/engine-harness.js';
+import {
+  hasPerfDataCorpus,
+  perfDataCorpus,
+  perfDataSkipReason,
+} from '../../support/perf-data-corpus.js';
+import { scriptCatalog } from '../../support/scripted-catalog.js';
 import { ScriptedSqlConnection } from '../../support/scripted-sql.js';
 
 const token = 'test-token-0123456789';
@@ -466,13 +477,107 @@ describe('the source instance', () => {
     expect(down.json).toMatchObject({ error: { code: 'SourceConnectionFailed' } });
   });
 
-  it('says the live assessment is not available in this build, and documents every route', async () => {
-    const assess = await call('POST', '/api/source/assess', {
+  it('assesses the chosen databases live, per database with readiness and impacted objects', async () => {
+    let catalog: ScriptedSqlConnection | undefined;
+    await api.close();
+    api = await apiForTests(
+      h,
+      token,
+      {},
+      {
+        connectSource: () => {
+          catalog = scriptCatalog({
+            databases: [
+              {
+                name: 'Sales',
+                modules: [
+                  {
+                    schemaName: 'dbo',
+                    objectName: 'Nightly',
+                    objectType: 'P ',
+                    definition: "CREATE PROCEDURE dbo.Nightly AS EXEC master..xp_cmdshell 'dir';",
+                  },
+                ],
+              },
+              { name: 'HR' },
+            ],
+          });
+          return Promise.resolve(catalog);
+        },
+      },
+    );
+    app = api.app;
+    const assessed = await call<SourceAssessment>('POST', '/api/source/assess', {
       connection: { ...connection, password: sqlPassword },
       databases: ['Sales'],
     });
-    expect(assess.status).toBe(501);
-    expect(assess.json).toMatchObject({ error: { code: 'NotAvailableInThisBuild' } });
+    expect(assessed.status).toBe(200);
+    const server = assessed.json.servers[0];
+    expect(server?.databases.map((d) => [d.name, d.readiness])).toEqual([
+      ['Sales', 'ReadyWithWarnings'],
+    ]);
+    const finding = server?.databases[0]?.findings.find((f) => f.ruleId === 'XpCmdshell');
+    expect(finding?.impactedObjects[0]).toMatchObject({
+      objectType: 'PROCEDURE',
+      objectName: 'dbo.Nightly',
+    });
+    expect(catalog?.closed).toBe(true);
+    const unknown = await call('POST', '/api/source/assess', {
+      connection: { ...connection, password: sqlPassword },
+      databases: ['Nope'],
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.json).toMatchObject({ error: { code: 'DatabaseNotFound' } });
+  });
+
+  it.skipIf(!hasPerfDataCorpus)(
+    `recommends a SKU from a folder of performance data, dimension by dimension${hasPerfDataCorpus ? '' : ` (skipped: ${perfDataSkipReason})`}`,
+    async () => {
+      const recommended = await call<SkuRecommendationResult>('POST', '/api/skuRecommendations', {
+        perfDataFolder: perfDataCorpus,
+        percentile: 95,
+        scalingFactorPercent: 100,
+      });
+      expect(recommended.status).toBe(200);
+      expect(recommended.json.method).toEqual({ percentile: 95, scalingFactor: 100 });
+      expect(recommended.json.perfData.folder).toBe(perfDataCorpus);
+      const checks = [
+        ...(recommended.json.recommendation?.checks ?? []),
+        ...recommended.json.ruledOut.flatMap((c) => c.checks),
+      ];
+      expect(checks.map((c) => c.dimension)).toContain('vCores');
+      expect(recommended.json).not.toHaveProperty('series');
+      // A larger scaling factor asks for at least as much.
+      const scaled = await call<SkuRecommendationResult>('POST', '/api/skuRecommendations', {
+        perfDataFolder: perfDataCorpus,
+        percentile: 95,
+        scalingFactorPercent: 400,
+      });
+      const vCores = (r: SkuRecommendationResult) => Number(r.requirements['vCores']);
+      expect(vCores(scaled.json)).toBeGreaterThanOrEqual(vCores(recommended.json));
+    },
+  );
+
+  it('refuses a folder without performance data, says collecting is not in this build, and documents every route', async () => {
+    const empty = await call('POST', '/api/skuRecommendations', {
+      perfDataFolder: h.backups,
+      percentile: 95,
+      scalingFactorPercent: 100,
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.json).toMatchObject({ error: { code: 'NoData' } });
+    const odd = await call('POST', '/api/skuRecommendations', {
+      perfDataFolder: h.backups,
+      percentile: 42,
+      scalingFactorPercent: 100,
+    });
+    expect(odd.status).toBe(400);
+    const collect = await call('POST', '/api/perfCollections', {
+      connection: { ...connection, password: sqlPassword },
+      perfDataFolder: h.backups,
+    });
+    expect(collect.status).toBe(501);
+    expect(collect.json).toMatchObject({ error: { code: 'NotAvailableInThisBuild' } });
     const doc = (await (await app.request('/api/openapi.json')).json()) as {
       paths: Record<string, unknown>;
     };
@@ -483,6 +588,9 @@ describe('the source instance', () => {
         '/api/migrationSessions/{sessionId}/start',
         '/api/source/checkConnection',
         '/api/source/listDatabases',
+        '/api/source/assess',
+        '/api/skuRecommendations',
+        '/api/sqlMigrationServices/{serviceName}/checkAuthKey',
       ]),
     );
   });

@@ -175,6 +175,41 @@ describe.skipIf(skipReason !== null)(
       expect(browser.problems).toEqual([expect.stringMatching(/409 \(Conflict\)/)]);
     }, 60_000);
 
+    it('cancels a migration (saying what is dropped), then deletes it from the list', async () => {
+      const { page } = browser;
+      const folder = join(root, 'share', 'Hr');
+      await mkdir(folder, { recursive: true });
+      await service.client.startMigration('default', 'Hr', {
+        sourceDatabaseName: 'RestoreTimeClean',
+        backupFolder: folder,
+        offline: false,
+      });
+      await signIn(page, `${service.url}/migrations/default/Hr`, dataDir);
+      await page.getByRole('heading', { name: 'Hr', level: 1 }).waitFor();
+      // Delete waits for the end; cancel asks first, and "keep it running" keeps it.
+      expect(await page.getByRole('button', { name: 'Delete…' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Cancel migration…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Cancel the migration to Hr?' });
+      await expect(dialog.textContent()).resolves.toMatch(/the target database Hr is\s+dropped/);
+      await dialog.getByRole('button', { name: 'Keep it running' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Cancel migration…' }).click();
+      await dialog.getByRole('button', { name: 'Cancel the migration' }).click();
+      await page.locator('h1 + .badge[data-status="Canceled"]').waitFor({ timeout: 20_000 });
+
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      await page
+        .getByRole('dialog', { name: 'Delete the migration to Hr?' })
+        .getByRole('button', { name: 'Delete', exact: true })
+        .click();
+      // Back on the dashboard, where it is gone.
+      await page.getByRole('heading', { name: 'Migrations', level: 1 }).waitFor();
+      await shows(page.getByTestId('count-all'), '0');
+      await page.getByText('No migration matches.').waitFor();
+      await expect(service.client.listMigrations('default')).resolves.toMatchObject({ value: [] });
+      expect(browser.problems).toEqual([]);
+    });
+
     it('lists 2,000 migrations a page at a time, filtered by state and searched by name', async () => {
       const store = await openStateStore({ dataDir });
       const seeded = await seedEndedMigrations(store, 2000).finally(() => store.close());

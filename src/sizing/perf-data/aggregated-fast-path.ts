@@ -1,78 +1,76 @@
 /**
- * The aggregated-counter file's usual line, read in place from the chunk of text that holds it: no
- * quotes (the caller checks), eight fields, a number written the way the writer writes it. Fields equal to the previous
- * line's (the server, the database, the file, the time: nearly all of them) reuse its strings. Any other
- * line returns undefined and goes the general way (`LineFields`), which gives the same record or the
- * error. A week of data for a large instance is tens of millions of such lines.
+ * The aggregated-counter file's usual line, read in place from the bytes of the chunk that holds it:
+ * ASCII, no quotes, eight fields, a number written the way the writer writes it. A field equal to the
+ * previous line's (the server, the database, the file, the time: nearly all of them), or to one of the
+ * last few values of its column (the counter and aggregate names), reuses that string. Any other line
+ * returns undefined and goes the general way (`LineFields`), which gives the same record or the error.
+ * A week of data for a large instance is tens of millions of such lines.
  */
 import type { AggregatedCounterRecord } from './records.js';
 
-/** The previous record's fields, for reuse. */
-export class AggregatedLineReader {
-  readonly #commas = new Int32Array(7);
-  #previous: AggregatedCounterRecord = {
-    serverName: '',
-    databaseName: '',
-    databaseFileName: '',
-    fileType: '',
-    timeDataCollected: '',
-    counterName: '',
-    aggregatorType: '',
-    value: 0,
-  };
+const columns = 8;
+/** Distinct recent values kept per column. */
+const recentPerColumn = 8;
 
-  /** The record of `text[start, end)`, or undefined when the line is not the usual kind. The caller
-   * has seen that the line holds no quote (searching each line for one would scan the chunk). */
-  read(text: string, start: number, end: number): AggregatedCounterRecord | undefined {
-    // One pass over the line for its seven commas (charCodeAt is compiled inline; indexOf is a call).
+export class AggregatedLineReader {
+  readonly #commas = new Int32Array(columns - 1);
+  /** Per column, the most recent distinct values, the latest first. */
+  readonly #recent: string[][] = Array.from({ length: columns - 1 }, () => []);
+
+  /** The record of `bytes[start, end)` (the line without its line end), or undefined. */
+  read(bytes: Uint8Array, start: number, end: number): AggregatedCounterRecord | undefined {
     const commas = this.#commas;
     let count = 0;
     for (let at = start; at < end; at++) {
-      if (text.charCodeAt(at) === 44) {
-        if (count === 7) return undefined;
+      const b = bytes[at] as number;
+      if (b === 44) {
+        if (count === columns - 1) return undefined;
         commas[count++] = at;
-      }
+      } else if (b === 34 || b === 13 || b >= 0x80) return undefined; // quotes, CR, non-ASCII
     }
-    if (count !== 7) return undefined;
-    const c1 = commas[0] as number;
-    const c2 = commas[1] as number;
-    const c3 = commas[2] as number;
-    const c4 = commas[3] as number;
-    const c5 = commas[4] as number;
-    const c6 = commas[5] as number;
+    if (count !== columns - 1) return undefined;
     const c7 = commas[6] as number;
-    const value = parseCanonical(text, c7 + 1, end);
+    const value = parseCanonical(bytes, c7 + 1, end);
     if (value === undefined) return undefined;
-    const p = this.#previous;
-    const record: AggregatedCounterRecord = {
-      serverName: field(text, start, c1, p.serverName),
-      databaseName: field(text, c1 + 1, c2, p.databaseName),
-      databaseFileName: field(text, c2 + 1, c3, p.databaseFileName),
-      fileType: field(text, c3 + 1, c4, p.fileType),
-      timeDataCollected: field(text, c4 + 1, c5, p.timeDataCollected),
-      counterName: field(text, c5 + 1, c6, p.counterName),
-      aggregatorType: field(text, c6 + 1, c7, p.aggregatorType),
+    return {
+      serverName: this.#field(0, bytes, start, commas[0] as number),
+      databaseName: this.#field(1, bytes, (commas[0] as number) + 1, commas[1] as number),
+      databaseFileName: this.#field(2, bytes, (commas[1] as number) + 1, commas[2] as number),
+      fileType: this.#field(3, bytes, (commas[2] as number) + 1, commas[3] as number),
+      timeDataCollected: this.#field(4, bytes, (commas[3] as number) + 1, commas[4] as number),
+      counterName: this.#field(5, bytes, (commas[4] as number) + 1, commas[5] as number),
+      aggregatorType: this.#field(6, bytes, (commas[5] as number) + 1, c7),
       value,
     };
-    this.#previous = record;
-    return record;
   }
-}
 
-function field(text: string, start: number, end: number, previous: string): string {
-  const length = end - start;
-  if (length === 0) return '';
-  if (length === previous.length) {
-    let same = true;
-    // From the end: paths and times share their beginnings more often than their ends.
-    for (let i = length - 1; i >= 0; i--)
-      if (text.charCodeAt(start + i) !== previous.charCodeAt(i)) {
-        same = false;
-        break;
+  #field(column: number, bytes: Uint8Array, start: number, end: number): string {
+    const length = end - start;
+    if (length === 0) return '';
+    const recent = this.#recent[column] as string[];
+    for (let k = 0; k < recent.length; k++) {
+      const candidate = recent[k] as string;
+      if (candidate.length !== length) continue;
+      let same = true;
+      // From the end: paths and times share their beginnings more often than their ends.
+      for (let i = length - 1; i >= 0; i--)
+        if (bytes[start + i] !== candidate.charCodeAt(i)) {
+          same = false;
+          break;
+        }
+      if (same) {
+        if (k > 0) {
+          recent.splice(k, 1);
+          recent.unshift(candidate);
+        }
+        return candidate;
       }
-    if (same) return previous;
+    }
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, length).toString('latin1');
+    recent.unshift(text);
+    if (recent.length > recentPerColumn) recent.pop();
+    return text;
   }
-  return text.slice(start, end);
 }
 
 /**
@@ -80,22 +78,21 @@ function field(text: string, start: number, end: number, previous: string): stri
  * at most 15 significant digits, no trailing zero after the point, at least 1e-4 (or 0). Undefined
  * for anything else (the general path decides).
  */
-function parseCanonical(text: string, start: number, end: number): number | undefined {
+function parseCanonical(bytes: Uint8Array, start: number, end: number): number | undefined {
   let i = start;
-  const negative = text.charCodeAt(i) === 45;
+  const negative = bytes[i] === 45;
   if (negative) i++;
   if (i >= end) return undefined;
-  const first = text.charCodeAt(i);
-  if (first === 48 /* 0 */) {
-    if (i + 1 === end) return negative ? undefined : 0; // "-0" is not plain
-    if (text.charCodeAt(i + 1) !== 46) return undefined;
+  if (bytes[i] === 48 /* 0 */) {
+    if (i + 1 === end) return negative ? undefined : 0; // "-0" goes the general way
+    if (bytes[i + 1] !== 46) return undefined;
   }
   let integer = 0;
   let digits = 0;
   let significant = false;
   let dot = -1;
   for (let at = i; at < end; at++) {
-    const c = text.charCodeAt(at);
+    const c = bytes[at] as number;
     if (c >= 48 && c <= 57) {
       if (c !== 48 || significant) {
         significant = true;
@@ -107,7 +104,9 @@ function parseCanonical(text: string, start: number, end: number): number | unde
   }
   if (digits > 15 || !significant) return undefined;
   if (dot < 0) return negative ? -integer : integer; // exact: below 1e15
-  if (dot === i || dot === end - 1 || text.charCodeAt(end - 1) === 48) return undefined;
-  const value = Number(text.slice(negative ? i - 1 : i, end));
+  if (dot === i || dot === end - 1 || bytes[end - 1] === 48) return undefined;
+  const value = Number(
+    Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1'),
+  );
   return Math.abs(value) >= 1e-4 ? value : undefined;
 }

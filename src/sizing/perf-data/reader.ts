@@ -4,7 +4,6 @@
  * file cut off in the middle of a line, fails with the file and line number.
  */
 import { createReadStream } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 
 import { SizingError } from '../errors.js';
 import { AggregatedLineReader } from './aggregated-fast-path.js';
@@ -38,7 +37,6 @@ export async function streamPerfFile<K extends PerfFileKind>(
   const columns = spec.columns;
   const header = columns.join(',');
   const batchSize = options.batchSize ?? 4096;
-  const decoder = new StringDecoder('utf8');
 
   let lineNumber = 0;
   let bom = false as boolean;
@@ -132,36 +130,31 @@ export async function streamPerfFile<K extends PerfFileKind>(
   };
 
   const fast = kind === 'aggregated' ? new AggregatedLineReader() : undefined;
-  let carry = '';
+  // Lines are found in the bytes (a line end is one byte in UTF-8, never inside a character), so a
+  // line is decoded only when it goes the general way.
+  let carry: Buffer | undefined;
   try {
     for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      // The chunk's text alone is a flat string, which the in-place reading needs to be fast; the
-      // line that spans two chunks is put together on its own.
-      const text = decoder.write(chunk as Buffer);
+      const bytes = chunk as Buffer;
       let start = 0;
-      if (carry !== '') {
-        const end = text.indexOf('\n');
+      if (carry !== undefined) {
+        const end = bytes.indexOf(10);
         if (end < 0) {
-          carry += text;
+          carry = Buffer.concat([carry, bytes]);
           continue;
         }
-        takeLine(carry + text.slice(0, end), false);
-        carry = '';
+        takeLine(Buffer.concat([carry, bytes.subarray(0, end)]).toString('utf8'), false);
+        carry = undefined;
         start = end + 1;
       }
-      let nextQuote = text.indexOf('"', start); // the next quote in the chunk, -1 when none is left
-      for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
+      for (let end = bytes.indexOf(10, start); end >= 0; end = bytes.indexOf(10, start)) {
         // The usual aggregated line is read in place; anything else goes through takeLine.
-        if (nextQuote >= 0 && nextQuote < start) nextQuote = text.indexOf('"', start);
-        const record =
-          fast !== undefined && seenHeader && pending === '' && (nextQuote < 0 || nextQuote > end)
-            ? fast.read(
-                text,
-                start,
-                crlf && text.charCodeAt(end - 1) === 13 ? end - 1 : crlf ? -1 : end,
-              )
-            : undefined;
-        if (record === undefined) takeLine(text.slice(start, end), false);
+        let record: PerfRecordOf['aggregated'] | undefined;
+        if (fast !== undefined && seenHeader && pending === '') {
+          const lineEnd = !crlf ? end : end > start && bytes[end - 1] === 13 ? end - 1 : -1;
+          if (lineEnd > start) record = fast.read(bytes, start, lineEnd);
+        }
+        if (record === undefined) takeLine(bytes.toString('utf8', start, end), false);
         else {
           lineNumber++;
           batch.push(record as PerfRecordOf[K]);
@@ -172,7 +165,7 @@ export async function streamPerfFile<K extends PerfFileKind>(
         }
         start = end + 1;
       }
-      carry = text.slice(start);
+      if (start < bytes.length) carry = bytes.subarray(start);
     }
   } catch (error) {
     if (error instanceof SizingError) throw error;
@@ -185,7 +178,7 @@ export async function streamPerfFile<K extends PerfFileKind>(
       { file, cause: error },
     );
   }
-  const rest = carry + decoder.end();
+  const rest = carry?.toString('utf8') ?? '';
   const finalNewline = rest === '';
   if (!finalNewline) takeLine(rest, true);
   if (!seenHeader)

@@ -15,7 +15,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/service/state/index.js';
 import { browserSkipReason, launchBrowser, signIn, type TestBrowser } from '../support/browser.js';
 import { chain } from '../support/chain-files.js';
-import { corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
+import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 import { seedEndedMigrations } from '../support/seeded-migrations.js';
 import { arrive, killAll, startService, type ServiceProcess } from '../support/service-process.js';
 
@@ -95,6 +95,8 @@ describe.skipIf(skipReason !== null)(
       await arrive(folder, chain('RestoreTimeClean.bak'));
       await arrive(folder, chain('RestoreTimeClean_1.trn'));
       await arrive(folder, chain('RestoreTimeClean_3.trn'));
+      // And a backup of another database, which the chain shows ignored, with the reason.
+      await arrive(folder, corpusFile('appveyor-lab/singlerestore/singlerestore.bak'));
       const gapBox = page.locator('[data-testid="restore-chain"] g[data-gap-before="true"]');
       await gapBox.waitFor({ timeout: 20_000 });
       await expect(gapBox.getAttribute('data-set-type')).resolves.toBe('Log');
@@ -114,6 +116,11 @@ describe.skipIf(skipReason !== null)(
       await expect(fileRow('RestoreTimeClean_3.trn').textContent()).resolves.toMatch(
         /80\.5 KB \/ 80\.5 KB.*25000000016300001.*25000000017300001/,
       );
+      await page.locator('g.chain-left-out[data-file="singlerestore.bak"]').waitFor();
+      await page.getByText(/Left out: singlerestore\.bak — BackupOfAnotherDatabase/).waitFor();
+      await expect(
+        fileRow('singlerestore.bak').locator('[data-status="Ignored"]').count(),
+      ).resolves.toBe(1);
       await browser.screenshot('migration-gap');
 
       // Cutover now: the checklist shows what is missing; the service refuses and says why.
@@ -143,6 +150,7 @@ describe.skipIf(skipReason !== null)(
       await expect(fact('Log backups pending').textContent()).resolves.toBe('0');
       expect(await page.locator('g[data-gap-before="true"]').count()).toBe(0);
       expect(await page.locator('g.chain-set[data-state="restored"]').count()).toBe(4);
+      expect(await page.locator('g.chain-set[data-state="left-out"]').count()).toBe(1);
       await expect(fact('Last applied').textContent()).resolves.toMatch(
         /RestoreTimeClean_3\.trn up to LSN 25000000017300001/,
       );

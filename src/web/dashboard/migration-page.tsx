@@ -73,7 +73,7 @@ export function MigrationPage({
           <Warnings migration={m} />
           <Facts migration={m} />
           <h2>Restore chain</h2>
-          {details ? <RestoreChain chain={chain} /> : null}
+          {details ? <RestoreChain chain={chain} invalidFiles={details.invalidFiles} /> : null}
           <h2>Backup files</h2>
           {details ? <BackupFilesTable chain={chain} invalidFiles={details.invalidFiles} /> : null}
           <h2>Recent events</h2>

@@ -1,10 +1,11 @@
 /**
  * The restore chain drawn: each backup set a box in LSN order (left to right, row after row), its
  * colour its state (restored, restoring, waiting, ignored), a red break where the log chain has a
- * gap, ignored sets dashed and grey with their reason. The same facts are written out below the
- * picture, for screen readers and for copying.
+ * gap, ignored sets dashed and grey with their reason; below them, in a row of their own, the files
+ * left out of any chain (not a backup, another database's, damaged) with theirs. The same facts are
+ * written out below the picture, for screen readers and for copying.
  */
-import type { BackupSetInfo } from '../../api-contract/index.js';
+import type { BackupSetInfo, MigrationStatusDetails } from '../../api-contract/index.js';
 import type { ChainItem } from './chain-layout.js';
 
 const boxWidth = 190;
@@ -43,17 +44,31 @@ function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-export function RestoreChain({ chain }: { chain: readonly ChainItem[] }) {
-  if (chain.length === 0)
+export function RestoreChain({
+  chain,
+  invalidFiles,
+}: {
+  chain: readonly ChainItem[];
+  invalidFiles: MigrationStatusDetails['invalidFiles'];
+}) {
+  if (chain.length === 0 && invalidFiles.length === 0)
     return <p className="muted">No backup set has been read yet: the chain starts with a full.</p>;
   const rows = Math.ceil(chain.length / perRow);
+  const leftOutRows = Math.ceil(invalidFiles.length / perRow);
+  const leftOutTop = margin + rows * (boxHeight + gapY) + (leftOutRows > 0 ? 12 : 0);
+  const leftOutHeight = 54;
   const width = margin * 2 + perRow * boxWidth + (perRow - 1) * gapX;
-  const height = margin * 2 + rows * boxHeight + (rows - 1) * gapY + 22;
+  const height =
+    leftOutRows > 0
+      ? leftOutTop + leftOutRows * (leftOutHeight + 16) + margin
+      : margin * 2 + rows * boxHeight + Math.max(0, rows - 1) * gapY + 22;
   const gaps = chain.filter((item) => item.gapBefore);
   const ignored = chain.filter((item) => item.ignoredBecause.length > 0);
   const summary = `${chain.length} backup set(s) in LSN order: ${
     chain.filter((i) => stateOf(i) === 'restored').length
-  } restored, ${ignored.length} ignored, ${gaps.length} gap(s) in the log chain.`;
+  } restored, ${ignored.length} ignored, ${gaps.length} gap(s) in the log chain; ${
+    invalidFiles.length
+  } file(s) left out of any chain.`;
 
   return (
     <figure className="restore-chain">
@@ -124,6 +139,31 @@ export function RestoreChain({ chain }: { chain: readonly ChainItem[] }) {
             </g>
           );
         })}
+        {leftOutRows > 0 ? (
+          <text x={margin} y={leftOutTop - 8} className="chain-heading">
+            Left out of any chain
+          </text>
+        ) : null}
+        {invalidFiles.map((file, index) => {
+          const x = margin + (index % perRow) * (boxWidth + gapX);
+          const y = leftOutTop + Math.floor(index / perRow) * (leftOutHeight + 16);
+          return (
+            <g
+              key={file.fileName}
+              className="chain-set chain-ignored chain-left-out"
+              data-state="left-out"
+              data-file={file.fileName}
+            >
+              <rect x={x} y={y} width={boxWidth} height={leftOutHeight} rx={6} />
+              <text x={x + 10} y={y + 20} className="chain-file">
+                {clip(file.fileName, 26)}
+              </text>
+              <text x={x + 10} y={y + 40} className="chain-reason">
+                {clip(file.reason, 28)}
+              </text>
+            </g>
+          );
+        })}
       </svg>
       <figcaption>
         <p>{summary}</p>
@@ -137,7 +177,7 @@ export function RestoreChain({ chain }: { chain: readonly ChainItem[] }) {
             <span className="swatch swatch-gap" aria-hidden="true" /> Gap in the log chain
           </li>
         </ul>
-        {gaps.length > 0 || ignored.length > 0 ? (
+        {gaps.length > 0 || ignored.length > 0 || invalidFiles.length > 0 ? (
           <ul className="chain-notes">
             {gaps.map(({ set, gapBefore }) => (
               <li key={`gap-${set.backupSetId}`} className="chain-note-gap">
@@ -149,6 +189,11 @@ export function RestoreChain({ chain }: { chain: readonly ChainItem[] }) {
               <li key={`ignored-${set.backupSetId}`}>
                 Ignored: <code>{set.listOfBackupFiles.map((f) => f.fileName).join(', ')}</code> —{' '}
                 {ignoredBecause.join(', ')}
+              </li>
+            ))}
+            {invalidFiles.map((file) => (
+              <li key={`left-out-${file.fileName}`}>
+                Left out: <code>{file.fileName}</code> — {file.reason}
               </li>
             ))}
           </ul>

@@ -16,9 +16,13 @@ export class AggregatedLineReader {
   readonly #commas = new Int32Array(columns - 1);
   /** Per column, the most recent distinct values, the latest first. */
   readonly #recent: string[][] = Array.from({ length: columns - 1 }, () => []);
+  #previous: AggregatedCounterRecord | undefined;
+  #previousBytes: Buffer = Buffer.alloc(0);
+  #previousStart = 0;
+  #previousPrefix = -1;
 
   /** The record of `bytes[start, end)` (the line without its line end), or undefined. */
-  read(bytes: Uint8Array, start: number, end: number): AggregatedCounterRecord | undefined {
+  read(bytes: Buffer, start: number, end: number): AggregatedCounterRecord | undefined {
     const commas = this.#commas;
     let count = 0;
     for (let at = start; at < end; at++) {
@@ -32,16 +36,50 @@ export class AggregatedLineReader {
     const c7 = commas[6] as number;
     const value = parseCanonical(bytes, c7 + 1, end);
     if (value === undefined) return undefined;
-    return {
-      serverName: this.#field(0, bytes, start, commas[0] as number),
-      databaseName: this.#field(1, bytes, (commas[0] as number) + 1, commas[1] as number),
-      databaseFileName: this.#field(2, bytes, (commas[1] as number) + 1, commas[2] as number),
-      fileType: this.#field(3, bytes, (commas[2] as number) + 1, commas[3] as number),
-      timeDataCollected: this.#field(4, bytes, (commas[3] as number) + 1, commas[4] as number),
-      counterName: this.#field(5, bytes, (commas[4] as number) + 1, commas[5] as number),
-      aggregatorType: this.#field(6, bytes, (commas[5] as number) + 1, c7),
-      value,
-    };
+    // Server, database, file, type and time are those of the line before nearly always: one
+    // comparison of their bytes reuses all five.
+    const prefix = (commas[4] as number) - start;
+    const previous = this.#previous;
+    const record: AggregatedCounterRecord =
+      previous !== undefined &&
+      prefix === this.#previousPrefix &&
+      bytes.compare(
+        this.#previousBytes,
+        this.#previousStart,
+        this.#previousStart + prefix,
+        start,
+        start + prefix,
+      ) === 0
+        ? {
+            serverName: previous.serverName,
+            databaseName: previous.databaseName,
+            databaseFileName: previous.databaseFileName,
+            fileType: previous.fileType,
+            timeDataCollected: previous.timeDataCollected,
+            counterName: this.#field(5, bytes, (commas[4] as number) + 1, commas[5] as number),
+            aggregatorType: this.#field(6, bytes, (commas[5] as number) + 1, c7),
+            value,
+          }
+        : {
+            serverName: this.#field(0, bytes, start, commas[0] as number),
+            databaseName: this.#field(1, bytes, (commas[0] as number) + 1, commas[1] as number),
+            databaseFileName: this.#field(2, bytes, (commas[1] as number) + 1, commas[2] as number),
+            fileType: this.#field(3, bytes, (commas[2] as number) + 1, commas[3] as number),
+            timeDataCollected: this.#field(
+              4,
+              bytes,
+              (commas[3] as number) + 1,
+              commas[4] as number,
+            ),
+            counterName: this.#field(5, bytes, (commas[4] as number) + 1, commas[5] as number),
+            aggregatorType: this.#field(6, bytes, (commas[5] as number) + 1, c7),
+            value,
+          };
+    this.#previous = record;
+    this.#previousBytes = bytes;
+    this.#previousStart = start;
+    this.#previousPrefix = prefix;
+    return record;
   }
 
   #field(column: number, bytes: Uint8Array, start: number, end: number): string {

@@ -9,7 +9,9 @@ import { useState } from 'react';
 import type { SourceAssessment } from '../../api-contract/index.js';
 import type { ApiRequestError } from '../api/api-client.js';
 import { ErrorMessage } from '../shell/error-message.js';
+import { SourcePasswordField } from './source-password-field.js';
 import type { StepProps } from './step-props.js';
+import { withPassword } from './wizard-steps.js';
 
 type Server = SourceAssessment['servers'][number];
 type Finding = Server['instanceFindings'][number];
@@ -20,7 +22,9 @@ const readinessText = {
   NotReady: 'Not ready',
 } as const;
 
-export function AssessmentStep({ steps, change, secrets, calls }: StepProps) {
+export function AssessmentStep({ steps, change, secrets, setSecret, calls }: StepProps) {
+  // Asked here when the page opens without it (a resumed session), and kept while typing.
+  const [askPassword] = useState(secrets.sourcePassword === '');
   const [error, setError] = useState<ApiRequestError | null>(null);
   const [report, setReport] = useState<SourceAssessment | null>(null);
   const [running, setRunning] = useState(false);
@@ -39,10 +43,7 @@ export function AssessmentStep({ steps, change, secrets, calls }: StepProps) {
     setRunning(true);
     setError(null);
     try {
-      const found = await calls.assessSource(
-        { ...connection, password: secrets.sourcePassword },
-        databases,
-      );
+      const found = await calls.assessSource(withPassword(connection, secrets), databases);
       setReport(found);
       const readiness: Record<string, Server['readiness']> = {};
       for (const db of found.servers.flatMap((s) => s.databases)) readiness[db.name] = db.readiness;
@@ -62,6 +63,9 @@ export function AssessmentStep({ steps, change, secrets, calls }: StepProps) {
         (General Purpose): each finding with its rule, whether it blocks the restore, the impacted
         objects and what to do.
       </p>
+      {askPassword ? (
+        <SourcePasswordField steps={steps} secrets={secrets} setSecret={setSecret} />
+      ) : null}
       <button type="button" disabled={running} onClick={() => void assess()}>
         {running ? 'Assessing…' : report ? 'Assess again' : 'Assess'}
       </button>

@@ -7,15 +7,19 @@ import { useId, useState } from 'react';
 import type { SourceDatabase } from '../../api-contract/index.js';
 import type { ApiRequestError } from '../api/api-client.js';
 import { ErrorMessage } from '../shell/error-message.js';
+import { SourcePasswordField } from './source-password-field.js';
 import type { StepProps } from './step-props.js';
+import { withPassword } from './wizard-steps.js';
 
-export function DatabasesStep({ steps, change, secrets, calls }: StepProps) {
+export function DatabasesStep({ steps, change, secrets, setSecret, calls }: StepProps) {
   const id = useId();
   const selected = steps.databases?.selected ?? [];
   const setSelected = (names: readonly string[]) => {
     change('databases', { selected: [...names] });
   };
   const [found, setFound] = useState<SourceDatabase[] | null>(null);
+  // Asked here when the page opens without it (a resumed session), and kept while typing.
+  const [askPassword] = useState(secrets.sourcePassword === '');
   const [error, setError] = useState<ApiRequestError | null>(null);
   const [loading, setLoading] = useState(false);
   const [typed, setTyped] = useState('');
@@ -26,10 +30,7 @@ export function DatabasesStep({ steps, change, secrets, calls }: StepProps) {
     setLoading(true);
     setError(null);
     try {
-      setFound(
-        (await calls.listSourceDatabases({ ...connection, password: secrets.sourcePassword }))
-          .value,
-      );
+      setFound((await calls.listSourceDatabases(withPassword(connection, secrets))).value);
     } catch (failure) {
       setError(failure as ApiRequestError);
     } finally {
@@ -80,13 +81,14 @@ export function DatabasesStep({ steps, change, secrets, calls }: StepProps) {
 
   return (
     <>
+      {askPassword ? (
+        <SourcePasswordField steps={steps} secrets={secrets} setSecret={setSecret} />
+      ) : null}
       <p>
         <button type="button" disabled={loading} onClick={() => void load()}>
           {loading ? 'Loading…' : found ? 'Load again' : 'Load the databases'}
         </button>{' '}
-        <span className="hint">
-          from {connection.dataSource} (needs the password of the first page)
-        </span>
+        <span className="hint">from {connection.dataSource}</span>
       </p>
       {error ? <ErrorMessage error={error} title="Databases" /> : null}
       {found ? (

@@ -311,7 +311,8 @@ export function RuntimeStep({ steps, change, secrets, calls }: StepProps) {
               await calls.testConnection(serviceName, {
                 backupLocation: {
                   path: first?.backupFolder ?? '',
-                  ...(username ? { username, password: secrets.sharePassword } : {}),
+                  ...(username ? { username } : {}),
+                  ...(username && secrets.sharePassword ? { password: secrets.sharePassword } : {}),
                 },
               }),
             );

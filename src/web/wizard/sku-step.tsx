@@ -12,6 +12,7 @@ import type { ApiRequestError } from '../api/api-client.js';
 import { ErrorMessage } from '../shell/error-message.js';
 import { NotAvailable } from './check-list.js';
 import type { StepProps } from './step-props.js';
+import { withPassword } from './wizard-steps.js';
 
 type Sku = NonNullable<SessionSteps['sku']>;
 type Candidate = NonNullable<SkuRecommendationResult['recommendation']>;
@@ -77,7 +78,7 @@ export function SkuStep({ steps, change, secrets, calls }: StepProps) {
     setBusy(true);
     setError(null);
     try {
-      await calls.startPerfCollection({ ...connection, password: secrets.sourcePassword }, folder);
+      await calls.startPerfCollection(withPassword(connection, secrets), folder);
     } catch (failure) {
       setError(failure as ApiRequestError);
     } finally {

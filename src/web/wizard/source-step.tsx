@@ -9,6 +9,7 @@ import type { ApiRequestError } from '../api/api-client.js';
 import { ErrorMessage } from '../shell/error-message.js';
 import { CheckList } from './check-list.js';
 import type { StepProps } from './step-props.js';
+import { withPassword } from './wizard-steps.js';
 
 const emptyConnection: SourceConnectionSettings = {
   dataSource: '',
@@ -36,7 +37,7 @@ export function SourceStep({ steps, change, secrets, setSecret, calls }: StepPro
     setError(null);
     setResult(null);
     try {
-      const found = await calls.checkSource({ ...connection, password: secrets.sourcePassword });
+      const found = await calls.checkSource(withPassword(connection, secrets));
       setResult(found);
       const ok = found.checks.find((c) => c.check === 'connection')?.status === 'Succeeded';
       change('source', {

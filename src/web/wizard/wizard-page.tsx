@@ -26,6 +26,8 @@ export function WizardPage({ sessionId }: { sessionId: string }) {
   const [error, setError] = useState<ApiRequestError | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** The furthest page reached on this visit or before: the page list links up to it. */
+  const [furthest, setFurthest] = useState(0);
   const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -71,7 +73,7 @@ export function WizardPage({ sessionId }: { sessionId: string }) {
   }
 
   const index = stepOrder.indexOf(step);
-  const reached = Math.max(stepOrder.indexOf(session.step), index);
+  const reached = Math.max(furthest, index);
   const started = session.status === 'Started';
 
   const save = async (to: WizardStep): Promise<MigrationSession | null> => {
@@ -97,7 +99,10 @@ export function WizardPage({ sessionId }: { sessionId: string }) {
       }
     }
     setProblem(null);
-    if (await save(to)) setStep(to);
+    if (await save(to)) {
+      setStep(to);
+      setFurthest((old) => Math.max(old, stepOrder.indexOf(to)));
+    }
   };
   const saveAndClose = async () => {
     if (await save(step)) navigate('/new');

@@ -2,7 +2,12 @@
  * The wizard's pages in the reference order, with their titles and what each needs before "Next"
  * (the service checks again at the start; this only says early what is missing).
  */
-import type { SessionSteps, WizardStep } from '../../api-contract/index.js';
+import type {
+  SessionSteps,
+  SourceConnectionInput,
+  SourceConnectionSettings,
+  WizardStep,
+} from '../../api-contract/index.js';
 
 export const stepOrder: readonly WizardStep[] = [
   'source',
@@ -34,6 +39,14 @@ export interface Secrets {
 }
 
 export const noSecrets: Secrets = { sourcePassword: '', sharePassword: '', storageAccountKey: '' };
+
+/** The connection with the password typed on this visit, if any (the service asks for a missing one). */
+export function withPassword(
+  connection: SourceConnectionSettings,
+  secrets: Secrets,
+): SourceConnectionInput {
+  return secrets.sourcePassword ? { ...connection, password: secrets.sourcePassword } : connection;
+}
 
 /** What keeps `step` from being left forward, or null. */
 export function missingOn(step: WizardStep, steps: SessionSteps): string | null {

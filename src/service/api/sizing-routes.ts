@@ -40,7 +40,7 @@ export function registerSizingRoutes(app: OpenAPIHono): void {
       throw new ApiError(
         501,
         'NotAvailableInThisBuild',
-        'Collecting performance data from the service is not available in this build. Collect with "sqlmig perf collect --server HOST --user LOGIN --output FOLDER" on a machine that reaches the source, then import the folder here.',
+        'Collecting performance data from the service is not available in this build. Collect with "sqlmig perf collect --server HOST[:PORT] --sql-user LOGIN --output FOLDER" (the password in SQLMIG_SQL_PASSWORD) on a machine that reaches the source, then import the folder here.',
       );
     },
   );

@@ -321,6 +321,12 @@ export function RuntimeStep({ steps, change, secrets, calls }: StepProps) {
       >
         {busy === 'Test connection' ? 'Testing…' : 'Test connection'}
       </button>
+      {busy === 'Test connection' ? (
+        <span className="hint" role="status">
+          {' '}
+          A node of {serviceName} runs the test; the service waits up to 60 s for one to take it.
+        </span>
+      ) : null}
       {test ? (
         <>
           <p

@@ -31,7 +31,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|state|engine|api|api-contract|source-server)/(?!index\\.js$).+',
+                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|runtime-protocol|state|engine|api|api-contract|source-server|runtime-hub|sql|assessment|sizing)/(?!index\\.js$).+',
               message: 'Import a module folder through its public face, its index.js.',
             },
           ],

@@ -15,7 +15,7 @@ import {
   readSourceFacts,
   releaseName,
   type CollectClock,
-} from '../sizing/collect/index.js';
+} from '../sizing/index.js';
 import { PerfProgress, plural, type ProgressStream } from './perf-progress.js';
 
 export interface PerfCollectSettings {

@@ -3,7 +3,7 @@
  * (samples taken, windows written, next write in N s), with lasting lines for what matters (a window
  * written, a failed sample); elsewhere (a log file, CI) one line per event.
  */
-import type { CollectEvent } from '../sizing/collect/index.js';
+import type { CollectEvent } from '../sizing/index.js';
 
 export interface ProgressStream {
   write(text: string): unknown;

@@ -61,3 +61,6 @@ export {
 } from './recommend/recommend.js';
 export { renderSkuJson, renderSkuText } from './report/text.js';
 export { renderSkuHtml } from './report/html.js';
+
+// The collection (`sqlmig perf collect`): its own public face, re-exported here.
+export * from './collect/index.js';

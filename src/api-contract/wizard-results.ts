@@ -116,11 +116,9 @@ export const SkuRecommendationResult = z
       share: z.number(),
       stars: z.number(),
     }),
-    requirements: z
-      .record(z.string(), z.unknown())
-      .openapi({
-        description: 'What the workload needs (vCores, memoryGB, storageUsedGB, iops, …).',
-      }),
+    requirements: z.record(z.string(), z.unknown()).openapi({
+      description: 'What the workload needs (vCores, memoryGB, storageUsedGB, iops, …).',
+    }),
     recommendation: Candidate.optional(),
     ruledOut: z.array(Candidate),
     notices: z.array(z.string()),

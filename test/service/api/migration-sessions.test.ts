@@ -276,6 +276,45 @@ describe('migration sessions', () => {
     expect(second.json.session.status).toBe('Started');
   });
 
+  it('starts an offline migration with each database’s last backup file, and refuses entries out of shape', async () => {
+    const steps = filledIn([{ source: 'RestoreTimeClean', target: 'Offline1', folder: h.backups }]);
+    const session = await created({
+      ...steps,
+      backup: {
+        ...steps.backup,
+        mode: 'offline',
+        fileShare: {},
+        databases: steps.backup.databases.map((d) => ({
+          ...d,
+          lastBackupName: 'RestoreTimeClean_3.trn',
+        })),
+      },
+    });
+    const started = await call<StartSessionResponse>('POST', `${sessions}/${session.id}/start`, {
+      expectedVersion: 1,
+      secrets: {},
+    });
+    expect(started.json.migrations[0]?.outcome).toBe('Started');
+    const record = await h.store.transaction((tx) => tx.findMigration('default', 'Offline1'));
+    expect(record?.document['configuration']).toMatchObject({
+      offlineConfiguration: { offline: true, lastBackupName: 'RestoreTimeClean_3.trn' },
+    });
+
+    const open = await created();
+    const tooMany = await call('PATCH', `${sessions}/${open.id}`, {
+      expectedVersion: 1,
+      steps: { databases: { selected: Array.from({ length: 101 }, (_, i) => `db${i}`) } },
+    });
+    expect(tooMany.status).toBe(400);
+    const badStep = await call('PATCH', `${sessions}/${open.id}`, {
+      expectedVersion: 1,
+      step: 'nowhere',
+      steps: {},
+    });
+    expect(badStep.status).toBe(400);
+    expect(badStep.json).toMatchObject({ error: { code: 'InvalidRequest' } });
+  });
+
   it('says which page is missing before starting anything, and refuses another target', async () => {
     const empty = await created();
     const incomplete = await call('POST', `${sessions}/${empty.id}/start`, {

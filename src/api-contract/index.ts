@@ -55,6 +55,9 @@ export {
   WizardStep,
 } from './migration-sessions.js';
 export {
+  PerfCollectionParams,
+  PerfCollectionRequest,
+  PerfCollectionStatus,
   SkuRecommendationRequest,
   SkuRecommendationResult,
   SourceAssessment,

@@ -87,6 +87,8 @@ export const SessionSteps = z
       .object({
         source: z.enum(['collect', 'import']),
         perfDataFolder: z.string().max(4096).optional(),
+        /** The service's collection started from this page, if any. */
+        collectionId: z.string().max(64).optional(),
         percentile: z.number().int().min(1).max(100),
         scalingFactorPercent: z.number().int().min(1).max(1000),
       })

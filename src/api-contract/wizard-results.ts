@@ -5,6 +5,8 @@
  */
 import { z } from '@hono/zod-openapi';
 
+import { SourceConnectionInput } from './migration-sessions.js';
+
 const Readiness = z.enum(['Ready', 'ReadyWithWarnings', 'NotReady']);
 
 const Finding = z.object({
@@ -125,6 +127,35 @@ export const SkuRecommendationResult = z
   })
   .openapi('SkuRecommendation');
 
+export const PerfCollectionRequest = z
+  .object({
+    connection: SourceConnectionInput,
+    perfDataFolder: z.string().min(1).max(4096),
+  })
+  .openapi('PerfCollectionRequest');
+
+export const PerfCollectionStatus = z
+  .object({
+    id: z.string(),
+    /** The folder written to, made absolute. */
+    folder: z.string(),
+    serverName: z.string(),
+    state: z.enum(['ready', 'running', 'stopping', 'stopped', 'failed']),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    samplesTaken: z.number(),
+    windowsWritten: z.number(),
+    /** Until the current 10-minute window is written, while running. */
+    nextWriteInMs: z.number().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  })
+  .openapi('PerfCollection');
+
+export const PerfCollectionParams = z.object({
+  collectionId: z.uuid().openapi({ param: { name: 'collectionId', in: 'path' } }),
+});
+
+export type PerfCollectionStatus = z.infer<typeof PerfCollectionStatus>;
 export type SourceAssessment = z.infer<typeof SourceAssessment>;
 export type SkuRecommendationRequest = z.input<typeof SkuRecommendationRequest>;
 export type SkuRecommendationResult = z.infer<typeof SkuRecommendationResult>;

@@ -2,7 +2,7 @@ import type { MigrationEngine } from '../engine/index.js';
 import type { UploadStorage } from '../../runtime-protocol/index.js';
 import type { TargetCheck } from '../../targets/index.js';
 import type { WorkQueue } from '../runtime-hub/index.js';
-import type { SourceConnector } from '../source-server/index.js';
+import type { PerfCollections, SourceConnector } from '../source-server/index.js';
 import type { SealedSecret, StateStore } from '../state/index.js';
 
 /** What the HTTP API needs from the rest of the service. */
@@ -32,4 +32,6 @@ export interface ApiContext {
   readonly webRoot?: string | null;
   /** Opens connections to a source SQL Server (the wizard's checks); absent: those calls say so. */
   readonly connectSource?: SourceConnector;
+  /** The wizard's performance collections; default: made over `connectSource` with sqlmig's intervals. */
+  readonly perfCollections?: PerfCollections;
 }

@@ -14,5 +14,5 @@ export function registerWizardRoutes(app: OpenAPIHono, ctx: ApiContext): void {
   registerMigrationSessionRoutes(app, ctx);
   registerSourceRoutes(app, ctx);
   registerAuthKeyRoutes(app, ctx);
-  registerSizingRoutes(app);
+  registerSizingRoutes(app, ctx);
 }

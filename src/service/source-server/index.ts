@@ -13,3 +13,5 @@ export type { SourceServerErrorCode } from './source-server-error.js';
 export { assessSource } from './source-assessment.js';
 export { recommendFromFolder } from './sku-recommendation.js';
 export type { WizardSkuRecommendation } from './sku-recommendation.js';
+export { PerfCollections } from './perf-collections.js';
+export type { PerfCollectionsOptions } from './perf-collections.js';

@@ -5,7 +5,9 @@ export type SourceServerErrorCode =
   /** The password was not given (it is never stored, so it is asked each time). */
   | 'PasswordRequired'
   /** Windows authentication: the SQL Server module speaks SQL logins only. */
-  | 'UnsupportedAuthentication';
+  | 'UnsupportedAuthentication'
+  /** A performance collection already writes into that folder. */
+  | 'CollectionRunning';
 
 export class SourceServerError extends Error {
   override readonly name = 'SourceServerError';

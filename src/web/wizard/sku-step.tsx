@@ -1,14 +1,19 @@
 /**
- * Page 4: the SKU recommendation — performance data imported from a folder (collecting it from the
- * service itself says it is not in this build; `sqlmig perf collect` writes such a folder), the
- * percentile and scaling factor edited, the recommendation refreshed, and its reasoning per
+ * Page 4: the SKU recommendation — performance data collected now by the service from the source
+ * into a folder (start, stop, its progress followed) or imported from a folder `sqlmig perf collect`
+ * wrote; the percentile and scaling factor edited, the recommendation refreshed, and its reasoning per
  * dimension: what the workload needs against what the SKU offers, and why each cheaper SKU was
  * ruled out. Advice: going on without it is allowed.
  */
 import { useId, useState } from 'react';
 
-import type { SessionSteps, SkuRecommendationResult } from '../../api-contract/index.js';
+import type {
+  PerfCollectionStatus,
+  SessionSteps,
+  SkuRecommendationResult,
+} from '../../api-contract/index.js';
 import type { ApiRequestError } from '../api/api-client.js';
+import { useResource } from '../api/api-context.js';
 import { ErrorMessage } from '../shell/error-message.js';
 import { NotAvailable } from './check-list.js';
 import type { StepProps } from './step-props.js';
@@ -73,12 +78,32 @@ export function SkuStep({ steps, change, secrets, calls }: StepProps) {
       setBusy(false);
     }
   };
-  const collect = async () => {
+  const collection = useResource(
+    `perf-collection/${sku.collectionId ?? ''}`,
+    () => (sku.collectionId ? calls.getPerfCollection(sku.collectionId) : Promise.resolve(null)),
+    sku.collectionId ? 3000 : 0,
+  );
+  const collecting = collection.data?.state === 'running' || collection.data?.state === 'stopping';
+  const startCollecting = async () => {
     if (!connection) return;
     setBusy(true);
     setError(null);
     try {
-      await calls.startPerfCollection(withPassword(connection, secrets), folder);
+      const started = await calls.startPerfCollection(withPassword(connection, secrets), folder);
+      edit({ collectionId: started.id });
+    } catch (failure) {
+      setError(failure as ApiRequestError);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const stopCollecting = async () => {
+    if (!sku.collectionId) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await calls.stopPerfCollection(sku.collectionId);
+      collection.refresh();
     } catch (failure) {
       setError(failure as ApiRequestError);
     } finally {
@@ -167,10 +192,18 @@ export function SkuStep({ steps, change, secrets, calls }: StepProps) {
       <div className="button-row">
         {sku.source === 'collect' && connection ? (
           <>
-            <button type="button" disabled={busy || !folder} onClick={() => void collect()}>
+            <button
+              type="button"
+              disabled={busy || !folder || collecting}
+              onClick={() => void startCollecting()}
+            >
               Start collecting
             </button>
-            <button type="button" disabled>
+            <button
+              type="button"
+              disabled={busy || !collecting}
+              onClick={() => void stopCollecting()}
+            >
               Stop collecting
             </button>
           </>
@@ -179,6 +212,13 @@ export function SkuStep({ steps, change, secrets, calls }: StepProps) {
           {busy ? 'Working…' : result ? 'Refresh the recommendation' : 'Recommend'}
         </button>
       </div>
+      {sku.source === 'collect' && sku.collectionId ? (
+        collection.error ? (
+          <ErrorMessage error={collection.error} title="Collection" />
+        ) : collection.data ? (
+          <CollectionStatus status={collection.data} />
+        ) : null
+      ) : null}
       {error?.code === 'NotAvailableInThisBuild' ? (
         <NotAvailable message={error.message} />
       ) : error ? (
@@ -190,6 +230,34 @@ export function SkuStep({ steps, change, secrets, calls }: StepProps) {
   );
 }
 
+function CollectionStatus({ status }: { status: PerfCollectionStatus }) {
+  const windows = `${status.windowsWritten} window${status.windowsWritten === 1 ? '' : 's'} written`;
+  return (
+    <p className={status.state === 'failed' ? 'error' : 'notice'} role="status">
+      {status.state === 'running' || status.state === 'stopping' ? (
+        <>
+          Collecting from {status.serverName} into <code>{status.folder}</code>:{' '}
+          {status.samplesTaken} samples, {windows}
+          {status.nextWriteInMs === null
+            ? ''
+            : `; the next in ${Math.ceil(status.nextWriteInMs / 60_000)} min`}
+          . Refresh the recommendation as windows arrive (at least 10 minutes are needed).
+        </>
+      ) : status.state === 'failed' ? (
+        <>
+          The collection from {status.serverName} failed after {status.samplesTaken} samples:{' '}
+          <code>{status.error?.code}</code> {status.error?.message}
+        </>
+      ) : (
+        <>
+          Collection from {status.serverName} stopped: {status.samplesTaken} samples, {windows} in{' '}
+          <code>{status.folder}</code>.
+        </>
+      )}
+    </p>
+  );
+}
+
 function Recommendation({ result }: { result: SkuRecommendationResult }) {
   const sku = result.recommendation;
   return (
@@ -198,9 +266,10 @@ function Recommendation({ result }: { result: SkuRecommendationResult }) {
       <p role="status">{result.summary}</p>
       <p className="muted">
         {result.perfData.sampledMinutes} minutes of data from {result.perfData.server} (
-        {result.perfData.windows} windows); {result.method.percentile}th percentile, scaling{' '}
-        {result.method.scalingFactor}%; confidence {result.confidence.stars} of 5 (
-        {Math.round(result.confidence.share * 100)}% of the expected samples).
+        {result.perfData.windows} window{result.perfData.windows === 1 ? '' : 's'});{' '}
+        {result.method.percentile}th percentile, scaling {result.method.scalingFactor}%; confidence{' '}
+        {result.confidence.stars} of 5 ({Math.round(result.confidence.share * 100)}% of the expected
+        samples).
       </p>
       {result.notices.length > 0 ? (
         <ul className="notices">

@@ -9,6 +9,7 @@ import type {
   MigrationSession,
   MigrationSessionList,
   MonitoringData,
+  PerfCollectionStatus,
   ServiceList,
   ServiceResource,
   SessionSteps,
@@ -59,10 +60,14 @@ export function wizardApi(api: ApiClient) {
     recommendSku: (body: SkuRecommendationRequest) =>
       api.request<SkuRecommendationResult>('POST', '/api/skuRecommendations', body),
     startPerfCollection: (connection: SourceConnectionInput, folder: string) =>
-      api.request<Record<string, unknown>>('POST', '/api/perfCollections', {
+      api.request<PerfCollectionStatus>('POST', '/api/perfCollections', {
         connection,
         perfDataFolder: folder,
       }),
+    getPerfCollection: (id: string) =>
+      api.request<PerfCollectionStatus>('GET', `/api/perfCollections/${enc(id)}`),
+    stopPerfCollection: (id: string) =>
+      api.request<PerfCollectionStatus>('POST', `/api/perfCollections/${enc(id)}/stop`),
 
     listServices: () => api.request<ServiceList>('GET', '/api/sqlMigrationServices'),
     createService: (name: string) => api.request<ServiceResource>('PUT', service(name)),

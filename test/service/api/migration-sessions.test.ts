@@ -4,15 +4,21 @@
  * started through the same code as `PUT …/databaseMigrations`, and the source instance's check and
  * databases through a scripted SQL Server connection (a stand-in: no SQL Server runs here).
  */
+import { randomUUID } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type {
   MigrationSession,
+  PerfCollectionStatus,
   SkuRecommendationResult,
   SourceAssessment,
   StartSessionResponse,
 } from '../../../src/api-contract/index.js';
 import type { createApi } from '../../../src/service/api/index.js';
+import { PerfCollections } from '../../../src/service/source-server/index.js';
 import { SqlError, type SqlConnectionOptions } from '../../../src/sql/index.js';
 import { apiForTests, type ApiForTests } from '../../support/api-for-tests.js';
 import { engineHarness, type EngineHarness } from '../../support/engine-harness.js';
@@ -22,7 +28,9 @@ import {
   perfDataSkipReason,
 } from '../../support/perf-data-corpus.js';
 import { scriptCatalog } from '../../support/scripted-catalog.js';
+import { ScriptedSqlSource } from '../../support/scripted-sql-source.js';
 import { ScriptedSqlConnection } from '../../support/scripted-sql.js';
+import { VirtualClock } from '../../support/virtual-clock.js';
 
 const token = 'test-token-0123456789';
 const sqlPassword = 'Src-Passw0rd-never-kept';
@@ -597,7 +605,101 @@ describe('the source instance', () => {
     },
   );
 
-  it('refuses a folder without performance data, says collecting is not in this build, and documents every route', async () => {
+  it('collects performance data into a folder until stopped, then recommends from it', async () => {
+    const folder = join(h.root, 'perf');
+    const source = new ScriptedSqlSource().addDatabase('Sales', [
+      { rates: { reads: 10, bytesRead: 2 * 1024 * 1024, readStallMs: 40 } },
+      { type: 'LOG', rates: { writes: 4, bytesWritten: 256 * 1024, writeStallMs: 4 } },
+    ]);
+    const clock = new VirtualClock(Date.parse('2026-11-01T08:00:00Z'));
+    clock.onAdvance(source.advance);
+    const collections = new PerfCollections({
+      connect: (options) => {
+        connects.push(options);
+        return Promise.resolve(source.connection);
+      },
+      clock,
+    });
+    // 21 minutes of virtual time, then stopped: two 10-minute windows and a partial one.
+    clock.at(clock.now() + 21 * 60_000, () => {
+      const running = collections.list()[0];
+      if (running) void collections.stop(running.id);
+    });
+    await api.close();
+    api = await apiForTests(h, token, {}, { perfCollections: collections });
+    app = api.app;
+
+    const started = await call<PerfCollectionStatus>('POST', '/api/perfCollections', {
+      connection: { ...connection, password: sqlPassword },
+      perfDataFolder: folder,
+    });
+    expect(started.status).toBe(201);
+    expect(started.json).toMatchObject({ folder, serverName: 'SQL01', error: null });
+    expect(connects[0]?.password).toBe(sqlPassword);
+    let status = started.json;
+    for (let i = 0; i < 200 && status.state !== 'stopped'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      status = (await call<PerfCollectionStatus>('GET', `/api/perfCollections/${started.json.id}`))
+        .json;
+    }
+    expect(status).toMatchObject({ state: 'stopped', windowsWritten: 3, samplesTaken: 42 });
+    expect(source.connection.closed).toBe(true);
+    expect((await readdir(folder)).sort()).toEqual([
+      'SQL01,MSSQLSERVER_CommonDbLevel_Counters.csv',
+      'SQL01,MSSQLSERVER_CommonInstanceLevel_Counters.csv',
+      'SQL01,MSSQLSERVER_PerformanceAggregated_Counters.csv',
+    ]);
+    const recommended = await call<SkuRecommendationResult>('POST', '/api/skuRecommendations', {
+      perfDataFolder: folder,
+      percentile: 95,
+      scalingFactorPercent: 100,
+    });
+    expect(recommended.status).toBe(200);
+    expect(recommended.json.perfData.windows).toBe(3);
+    expect(recommended.json.status).toBe('Recommended');
+  });
+
+  it('refuses a second collection into the same folder, and stops one writing its partial window', async () => {
+    const folder = join(h.root, 'perf-held');
+    const source = new ScriptedSqlSource().addDatabase('Sales', [{}]);
+    // A clock whose waits end only when the collection is stopped.
+    const clock = {
+      now: () => Date.parse('2026-11-01T08:00:00Z'),
+      sleep: (_ms: number, signal: AbortSignal) =>
+        new Promise<void>((resolve) => {
+          if (signal.aborted) resolve();
+          else
+            signal.addEventListener('abort', () => {
+              resolve();
+            });
+        }),
+    };
+    const collections = new PerfCollections({
+      connect: () => Promise.resolve(source.connection),
+      clock,
+    });
+    await api.close();
+    api = await apiForTests(h, token, {}, { perfCollections: collections });
+    app = api.app;
+    const body = { connection: { ...connection, password: sqlPassword }, perfDataFolder: folder };
+    const first = await call<PerfCollectionStatus>('POST', '/api/perfCollections', body);
+    expect(first.json.state).toBe('running');
+    const second = await call('POST', '/api/perfCollections', body);
+    expect(second.status).toBe(409);
+    expect(second.json).toMatchObject({ error: { code: 'CollectionRunning' } });
+    const stopped = await call<PerfCollectionStatus>(
+      'POST',
+      `/api/perfCollections/${first.json.id}/stop`,
+    );
+    expect(stopped.json).toMatchObject({ state: 'stopped', error: null });
+    expect(stopped.json.endedAt).not.toBeNull();
+    const list = await call<PerfCollectionStatus[]>('GET', '/api/perfCollections');
+    expect(list.json.map((c) => c.id)).toEqual([first.json.id]);
+    const missing = await call('GET', `/api/perfCollections/${randomUUID()}`);
+    expect(missing.status).toBe(404);
+  });
+
+  it('refuses a folder without performance data, cannot collect without SQL Server access, and documents every route', async () => {
     const empty = await call('POST', '/api/skuRecommendations', {
       perfDataFolder: h.backups,
       percentile: 95,
@@ -611,12 +713,18 @@ describe('the source instance', () => {
       scalingFactorPercent: 100,
     });
     expect(odd.status).toBe(400);
-    const collect = await call('POST', '/api/perfCollections', {
-      connection: { ...connection, password: sqlPassword },
-      perfDataFolder: h.backups,
+    const withoutSql = await apiForTests(h, token);
+    const collect = await withoutSql.app.request('/api/perfCollections', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        connection: { ...connection, password: sqlPassword },
+        perfDataFolder: h.backups,
+      }),
     });
+    await withoutSql.close();
     expect(collect.status).toBe(501);
-    expect(collect.json).toMatchObject({ error: { code: 'NotAvailableInThisBuild' } });
+    expect(await collect.json()).toMatchObject({ error: { code: 'NotAvailableInThisBuild' } });
     const doc = (await (await app.request('/api/openapi.json')).json()) as {
       paths: Record<string, unknown>;
     };
@@ -629,6 +737,8 @@ describe('the source instance', () => {
         '/api/source/listDatabases',
         '/api/source/assess',
         '/api/skuRecommendations',
+        '/api/perfCollections',
+        '/api/perfCollections/{collectionId}/stop',
         '/api/sqlMigrationServices/{serviceName}/checkAuthKey',
       ]),
     );

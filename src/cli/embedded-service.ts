@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 import { serve } from '@hono/node-server';
 
-import { LocalFolderSource, UploadThreads } from '../runtime/index.js';
+import { LocalFolderSource, testConnection, UploadThreads } from '../runtime/index.js';
 import { createApi, newAuthKey } from '../service/api/index.js';
 import { MigrationEngine, type MigrationDocument } from '../service/engine/index.js';
 import { RemoteBackupSource, WorkQueue } from '../service/runtime-hub/index.js';
@@ -273,6 +273,17 @@ async function startLocked(
     nodeHeartbeatIntervalMs: 30_000,
     runtimeWork,
     storageForNodes,
+    // The default service's own runtime reads local folders in this process and takes no jobs: its
+    // connection test runs here. Network shares, and other services, are tested by their nodes.
+    testInProcess: (serviceName, location) =>
+      serviceName === DEFAULT_SERVICE && !isNetworkShare(location.path)
+        ? testConnection({
+            nodeName: EMBEDDED_NODE,
+            source: new LocalFolderSource(location.path),
+            location,
+            store: blobs,
+          })
+        : null,
     checkTarget: (databaseName) =>
       checkRestoreTarget(target, { databaseName, folder: databaseName }),
     webRoot: options.webRoot ?? defaultWebRoot(),

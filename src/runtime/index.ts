@@ -8,6 +8,7 @@ export type {
 } from './local-folder-source.js';
 export { UploadThreads } from './upload-threads.js';
 export { RuntimeNode } from './runtime-node.js';
+export { testConnection } from './connection-test.js';
 export type { NodeBackupSource, RuntimeNodeOptions } from './runtime-node.js';
 export { SmbShareSource } from './smb-share-source.js';
 export type { SmbShareSourceOptions } from './smb-share-source.js';

@@ -9,7 +9,6 @@
  * further write. A service that does not answer is tried again, with a growing pause, for as long as
  * the node runs; a node the service no longer knows (`deleteNode`) stops, saying so.
  */
-import { createHash, randomUUID } from 'node:crypto';
 import { cpus, freemem } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -28,12 +27,12 @@ import {
   checkTestConnectionInput,
   checkUploadInput,
   type BackupLocation,
-  type ConnectionCheck,
   type TestConnectionInput,
   type TestConnectionResult,
   type UploadStorage,
 } from '../runtime-protocol/index.js';
 import { AzureBlobStore, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
+import { testConnection } from './connection-test.js';
 import { LocalFolderSource } from './local-folder-source.js';
 import { SmbShareSource } from './smb-share-source.js';
 import { UploadRateLimit } from './upload-rate-limit.js';
@@ -295,50 +294,13 @@ export class RuntimeNode {
   }
 
   /** Each hop from this node, one after the other; a failed hop does not stop the next. */
-  async #testConnection(input: TestConnectionInput): Promise<TestConnectionResult> {
-    const check = async (
-      hop: ConnectionCheck['hop'],
-      work: () => Promise<string>,
-    ): Promise<ConnectionCheck> => {
-      const started = Date.now();
-      try {
-        const message = await work();
-        return { hop, status: 'Succeeded', message, durationMs: Date.now() - started };
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return { hop, status: 'Failed', message, durationMs: Date.now() - started };
-      }
-    };
-    const location = await check('backupLocation', async () => {
-      const files = await this.#source(input.location).list();
-      const user = input.location.username ? ` as ${input.location.username}` : '';
-      return `Listed ${input.location.path}${user}: ${files.length} file(s).`;
-    });
-    const storage = await check('uploadStorage', async () => {
-      const store = this.#store(input.storage);
-      // A one-block blob is written, committed and deleted: the rights an upload needs.
-      const probe = `sqlmig-connection-test/${this.#options.nodeName}-${randomUUID()}.probe`;
-      const bytes = Buffer.from(`sqlmig connection test from ${this.#options.nodeName}\n`);
-      const md5 = createHash('md5').update(bytes).digest('base64');
-      await store.stageBlock(probe, 'probe-0', bytes, { contentMd5: md5 });
-      await store.commitBlocks(probe, ['probe-0'], { contentMd5: md5, metadata: {} });
-      await store.delete(probe);
-      return `Wrote, committed and deleted a test blob in ${store.description}.`;
-    });
-    return {
+  #testConnection(input: TestConnectionInput): Promise<TestConnectionResult> {
+    return testConnection({
       nodeName: this.#options.nodeName,
-      checks: [
-        location,
-        storage,
-        {
-          hop: 'sourceSqlServer',
-          status: 'Skipped',
-          message:
-            'Not checked: sqlmig does not connect to the source SQL Server yet (backups are read from files).',
-          durationMs: 0,
-        },
-      ],
-    };
+      source: this.#source(input.location),
+      location: input.location,
+      store: this.#store(input.storage),
+    });
   }
 
   #source(location: BackupLocation): NodeBackupSource {

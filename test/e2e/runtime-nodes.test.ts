@@ -147,6 +147,21 @@ describe.skipIf(!hasBackupCorpus)('sqlmig runtime nodes', () => {
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/backupLocation: Failed/);
     expect(bad.stdout).toMatch(/uploadStorage: Succeeded/);
+    // The default service's own runtime takes no jobs: its test runs in the service, at once.
+    const embedded = await cli('service', 'test-connection', 'default', '--backup-folder', folder);
+    expect(embedded.code, embedded.stderr).toBe(0);
+    expect(embedded.stdout).toContain('Checked from node embedded-runtime:');
+    expect(embedded.stdout).toMatch(/backupLocation: Succeeded .*4 file\(s\)/);
+    expect(embedded.stdout).toMatch(/uploadStorage: Succeeded .*test blob/);
+    const embeddedBad = await cli(
+      'service',
+      'test-connection',
+      'default',
+      '--backup-folder',
+      missing,
+    );
+    expect(embeddedBad.code).toBe(1);
+    expect(embeddedBad.stdout).toMatch(/backupLocation: Failed .*no-such-folder/);
     const shown = await cli('service', 'nodes', 'branch');
     expect(shown.stdout).toContain('integration runtime Online');
     expect(shown.stdout).toMatch(/node-a: last seen/);

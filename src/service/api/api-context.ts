@@ -1,5 +1,9 @@
 import type { MigrationEngine } from '../engine/index.js';
-import type { UploadStorage } from '../../runtime-protocol/index.js';
+import type {
+  BackupLocation,
+  TestConnectionResult,
+  UploadStorage,
+} from '../../runtime-protocol/index.js';
 import type { TargetCheck } from '../../targets/index.js';
 import type { WorkQueue } from '../runtime-hub/index.js';
 import type { PerfCollections, SourceConnector } from '../source-server/index.js';
@@ -28,6 +32,14 @@ export interface ApiContext {
   readonly checkTarget: (databaseName: string) => Promise<TargetCheck[]>;
   /** Where runtime nodes upload (for their connection test). */
   readonly storageForNodes: () => UploadStorage;
+  /**
+   * The connection test of a runtime that takes no jobs (the embedded service's own, reading local
+   * folders), run in process; null when a node must run it. Absent: nodes run every test.
+   */
+  readonly testInProcess?: (
+    serviceName: string,
+    location: BackupLocation,
+  ) => Promise<TestConnectionResult> | null;
   /** The web app's built bundle, served at `/` (`dist/web`); absent or null: a page says it is not built. */
   readonly webRoot?: string | null;
   /** Opens connections to a source SQL Server (the wizard's checks); absent: those calls say so. */

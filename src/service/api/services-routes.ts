@@ -254,6 +254,14 @@ export function registerServiceRoutes(app: OpenAPIHono, ctx: ApiContext): void {
     async (c) => {
       const record = await getService(c.req.valid('param').serviceName);
       const { backupLocation } = c.req.valid('json');
+      const inProcess = ctx.testInProcess?.(record.name, {
+        path: backupLocation.path,
+        ...(backupLocation.username ? { username: backupLocation.username } : {}),
+      });
+      if (inProcess) {
+        const { nodeName, checks } = await inProcess;
+        return c.json({ nodeName, checks: [...checks] }, 200);
+      }
       const nodes = await ctx.store.transaction((tx) => tx.listNodes(record.name));
       if (runtimeState(nodes, ctx) !== 'Online')
         throw new ApiError(

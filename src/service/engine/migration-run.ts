@@ -33,6 +33,11 @@ export class MigrationRun {
   /** The folder has a watcher: the periodic tick lists it only now and then (`migration-engine.ts`). */
   watching = false;
   periodicTicks = 0;
+  /**
+   * A full backup of this migration was uploaded (seen by this process): its differentials and logs
+   * may upload now. Before, they wait, and the runtime's disk and bandwidth go to the full.
+   */
+  fullUploaded = false;
   /** The restore details last applied to the files, and the book's `restoreRevision` then. */
   lastDetails: RestoreDetails | null = null;
   appliedAtRevision = -1;

@@ -1,13 +1,14 @@
 /**
  * The upload step of a tick: starts uploading the migration's classified backups (fulls first, then
- * differentials, then logs, in LSN order), a few at a time, through the integration runtime. Each
+ * differentials, then logs, in LSN order), a few at a time, through the integration runtime;
+ * differentials and logs only once a full backup is uploaded (none restores before it). Each
  * upload runs in the background and records its outcome on the file, between the migration's ticks:
  * Uploaded with its sizes and throughput (then the target hears of the blob, and the migration is
  * woken so that the next upload starts at once), or back to Arrived with the error, to be tried
  * again. A file left Uploading by a process that died is taken up again (the runtime resumes from the
  * blocks already staged).
  */
-import type { FileRecord, MigrationRecord } from '../state/index.js';
+import type { FileRecord, FileStatus, MigrationRecord } from '../state/index.js';
 
 import { uniqueBlobName } from './blob-names.js';
 import { fileDocument } from './documents.js';
@@ -15,6 +16,8 @@ import type { EngineContext } from './engine-context.js';
 import type { MigrationRun } from './migration-run.js';
 
 const rank = { Full: 0, Differential: 1, Log: 2 } as const;
+/** A file in one of these has its blob in the store. */
+const uploadedStatuses: ReadonlySet<FileStatus> = new Set(['Uploaded', 'Restoring', 'Restored']);
 const retryDelayMs = 1_000;
 
 export async function uploadStep(
@@ -25,10 +28,16 @@ export async function uploadStep(
   if (run.canceled || run.uploadsAborter.signal.aborted) return;
   if (run.uploads.size >= ctx.uploadsPerMigration) return;
   const now = ctx.records.now();
+  // Nothing restores before a full backup: until one is uploaded, the others wait (a burst of full
+  // backups, 200 migrations starting at once, uploads without the logs arriving beside it).
+  run.fullUploaded ||= run.book
+    .all()
+    .some((f) => uploadedStatuses.has(f.status) && fileDocument(f).backupType === 'Full');
   const waiting: FileRecord[] = [];
   for (const f of run.book.awaitingUpload())
     if (
       fileDocument(f).backupType !== null &&
+      (run.fullUploaded || fileDocument(f).backupType === 'Full') &&
       !run.uploads.has(f.fileName) &&
       (run.retryAfter.get(f.fileName) ?? '') <= now
     )

@@ -150,6 +150,24 @@ function describeEngine(storeFactory: () => (() => Promise<StateStore>) | undefi
     expect(started[0]?.databaseFiles).toEqual(files);
   });
 
+  it('uploads a log only once a full backup is uploaded: nothing restores before it', async () => {
+    const migration = await h.create();
+    await h.arrive(chain('RestoreTimeClean_1.trn'));
+    await h.round(migration.id);
+    await h.round(migration.id);
+    const [, files] = await h.read(migration.id);
+    expect(statusOf(files, 'RestoreTimeClean_1.trn')).toBe('Arrived');
+    await h.arrive(chain('RestoreTimeClean.bak'));
+    await h.until(migration.id, (_, f) => statusOf(f, 'RestoreTimeClean_1.trn') === 'Restored');
+    const events = await h.store.transaction((tx) => tx.listEvents(migration.id));
+    const at = (kind: string, file: string) =>
+      events.findIndex((e) => e.kind === kind && e.data['file'] === file);
+    expect(at('FileUploaded', 'RestoreTimeClean.bak')).toBeGreaterThan(-1);
+    expect(at('FileUploading', 'RestoreTimeClean_1.trn')).toBeGreaterThan(
+      at('FileUploaded', 'RestoreTimeClean.bak'),
+    );
+  });
+
   it('wakes by itself: a file arriving is taken in and uploaded with no tick asked for', async () => {
     const migration = await h.create();
     await h.engine.tick(migration.id); // InProgress, the folder watched from now on

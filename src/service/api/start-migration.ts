@@ -64,6 +64,15 @@ export async function startMigration(
       `This deployment restores to ${ctx.target.kind} (${ctx.target.scope}), not ${kind}.`,
     );
   }
+  // One deployment, one target: a scope naming another instance is refused, never restored to this
+  // one (Resource Manager ids compare without case).
+  if (properties.scope !== undefined && !sameScope(properties.scope, ctx.target.scope)) {
+    throw new ApiError(
+      400,
+      'UnsupportedTarget',
+      `This deployment restores to ${ctx.target.kind} ${ctx.target.scope}, not ${properties.scope}: a sqlmig service has one target. Start a service for that target (sqlmig up --managed-instance ID, or --sql-server HOST) or leave scope out.`,
+    );
+  }
   const offline = properties.offlineConfiguration?.offline ?? false;
   if (!offline && properties.offlineConfiguration?.lastBackupName) {
     throw new ApiError(
@@ -87,4 +96,9 @@ export async function startMigration(
   const record = await engineCall(() => ctx.engine.create(input));
   void ctx.engine.tick(record.id).catch(() => undefined);
   return record;
+}
+
+function sameScope(a: string, b: string): boolean {
+  const plain = (scope: string) => scope.trim().replace(/\/+$/, '').toLowerCase();
+  return plain(a) === plain(b);
 }

@@ -175,6 +175,30 @@ describe('database migrations', () => {
       }),
     );
     expect(offlineName.status).toBe(400);
+    // One deployment, one target: another kind or another instance is refused, never restored here.
+    const otherKind = await call(
+      'PUT',
+      `${base}/Sales`,
+      migrationBody(h.backups, { kind: 'SqlMi' }),
+    );
+    expect(otherKind.status).toBe(400);
+    expect(otherKind.json).toMatchObject({ error: { code: 'UnsupportedTarget' } });
+    const otherScope = await call(
+      'PUT',
+      `${base}/Sales`,
+      migrationBody(h.backups, {
+        scope: '/subscriptions/s/resourceGroups/r/providers/Microsoft.Sql/managedInstances/other',
+      }),
+    );
+    expect(otherScope.status).toBe(400);
+    expect(otherScope.json).toMatchObject({ error: { code: 'UnsupportedTarget' } });
+    expect((otherScope.json as { error: { message: string } }).error.message).toContain(
+      'managedInstances/other',
+    );
+    expect(
+      (await call('PUT', `${base}/SameScope`, migrationBody(h.backups, { scope: 'REHEARSAL/' })))
+        .status,
+    ).toBe(201);
     expect((await call('PUT', `${base}/Sales`, migrationBody(h.backups))).status).toBe(201);
     const again = await call('PUT', `${base}/Sales`, migrationBody(h.backups));
     expect(again.status).toBe(409);

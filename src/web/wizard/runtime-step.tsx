@@ -324,7 +324,8 @@ export function RuntimeStep({ steps, change, secrets, calls }: StepProps) {
       {busy === 'Test connection' ? (
         <span className="hint" role="status">
           {' '}
-          A node of {serviceName} runs the test; the service waits up to 60 s for one to take it.
+          Checking each hop (a node of {serviceName} runs it; the service waits up to 60 s for one,
+          except for a local folder on the default service, which it checks itself).
         </span>
       ) : null}
       {test ? (

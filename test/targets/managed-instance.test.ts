@@ -430,6 +430,20 @@ describe.skipIf(!hasBackupCorpus)(
       expect(days).toBeLessThanOrEqual(35);
     });
 
+    it('gives restores started from one container the same SAS, and a new one once 30 days or less are left', async () => {
+      await rig.upload('full');
+      const target = rig.target();
+      await target.start(sales);
+      const first = lastSas().toString();
+      await target.start({ databaseName: 'Sales2', folder: 'Sales2' });
+      expect(lastSas().toString()).toBe(first);
+      rig.clock.ms = t0 + 3 * 86_400_000 + 1;
+      await target.start({ databaseName: 'Sales3', folder: 'Sales3' });
+      const renewed = lastSas();
+      expect(renewed.toString()).not.toBe(first);
+      expect(Date.parse(renewed.get('se') ?? '') - rig.clock.ms).toBeGreaterThan(30 * 86_400_000);
+    });
+
     it('with the managed identity, sends no SAS', async () => {
       await rig.upload('full');
       await rig.target({ storage: { kind: 'ManagedIdentity', containerUrl } }).start(sales);
@@ -447,6 +461,11 @@ describe.skipIf(!hasBackupCorpus)(
         'InvalidRequest',
       );
       expect(rig.standIn.requests).toEqual([]);
+      expect(() =>
+        rig.target({
+          storage: { kind: 'ManagedIdentity', containerUrl: `${containerUrl}backups` },
+        }),
+      ).toThrow(/contains "backup"/);
     });
   },
 );

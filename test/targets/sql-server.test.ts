@@ -368,6 +368,19 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
     expect(rig.sent.some((x) => /^(RESTORE|CREATE|ALTER|DROP|IF)/.test(x.sql))).toBe(false);
   });
 
+  it('refuses a container URL too long to name its SAS credential, saying why', () => {
+    const long = `https://sqlmigtest.blob.core.windows.net/${'c'.repeat(100)}`;
+    expect(() =>
+      createSqlServerTarget({
+        connect: () => Promise.reject(new Error('not reached')),
+        instanceDescription: 'SQL Server sqlvm1:1433',
+        store: rig.store,
+        source: { kind: 'Url', containerUrl: long, accountKey },
+        autoAdvance: false,
+      }),
+    ).toThrow(/at most 128 characters/);
+  });
+
   it('stops checking at a connection that fails, with its reason', async () => {
     const failing = createSqlServerTarget({
       connect: () =>

@@ -75,7 +75,8 @@ export class ManagedInstanceRequests {
 
   /**
    * `ManagedDatabases_CreateOrUpdate` with `createMode: RestoreExternalBackup`: PUT
-   * …/databases/{databaseName}, a long-running operation (200, 201 or 202 + Azure-AsyncOperation).
+   * …/databases/{databaseName}, a long-running operation (200, 201, or 202 with a Location header,
+   * as the 2023-08-01 specification declares; Azure-AsyncOperation is followed too when sent).
    * Log Replay Service's start (learn.microsoft.com/azure/azure-sql/managed-instance/
    * log-replay-service-migrate, "Start LRS": `autoCompleteRestore` with `lastBackupName` for
    * autocomplete, neither for continuous mode).

@@ -91,6 +91,12 @@ export function compileManagedInstanceOptions(
   const containerUrl = url('storage.containerUrl', options.storage.containerUrl);
   if (new URL(containerUrl).search !== '')
     invalid('storage.containerUrl must not carry a query (a SAS): sqlmig makes its own');
+  // Log Replay Service's limitations: the container and folder paths must not contain "backup".
+  const containerName = new URL(containerUrl).pathname.split('/').filter(Boolean).at(-1) ?? '';
+  if (/backup/i.test(containerName))
+    invalid(
+      `the container "${containerName}" contains "backup": Log Replay Service refuses a container or folder path containing "backup" or "backups"; upload into a container named otherwise`,
+    );
   const compiled: CompiledManagedInstanceOptions = {
     instancePath: `/subscriptions/${enc(options.subscriptionId)}/resourceGroups/${enc(options.resourceGroupName)}/providers/Microsoft.Sql/managedInstances/${enc(options.managedInstanceName)}`,
     managedInstanceName: options.managedInstanceName,

@@ -24,7 +24,7 @@ import { RestoreTargetError } from '../target-error.js';
 import { ArmClient } from './arm-client.js';
 import { prefix } from './arm-errors.js';
 import { ManagedInstanceRequests, type StartRestoreBody } from './arm-requests.js';
-import { folderSas } from './folder-sas.js';
+import { folderSas, type FolderSas } from './folder-sas.js';
 import {
   compileManagedInstanceOptions,
   type CompiledManagedInstanceOptions,
@@ -56,6 +56,8 @@ class ManagedInstance implements ManagedInstanceTarget {
   readonly #folders = new Map<string, string>();
   /** The last restore details read of each database, and when (see `detailsMaxAgeMs`). */
   readonly #details = new Map<string, { readonly at: number; readonly details: RestoreDetails }>();
+  /** The container's SAS given to the restores this target starts (`#containerSas`). */
+  #sas: FolderSas | null = null;
 
   constructor(options: CompiledManagedInstanceOptions) {
     this.#options = options;
@@ -167,6 +169,24 @@ class ManagedInstance implements ManagedInstanceTarget {
     return this.#folders.get(key(databaseName)) ?? databaseName;
   }
 
+  /**
+   * The container's read-only SAS, the same for every restore started while it has more than 30 days
+   * of validity left (a Log Replay Service job runs up to 30 days on the token it starts with, and
+   * restores started in parallel from one container should carry the same token); then a new one.
+   */
+  #containerSas(accountKey: string, accountName: string | undefined): string {
+    const now = this.#options.clock.now();
+    if (!this.#sas || this.#sas.expiresOn.getTime() - now.getTime() <= 30 * 24 * 3600_000)
+      this.#sas = folderSas(
+        this.#options.containerUrl,
+        accountKey,
+        accountName,
+        now,
+        this.#options.sasValidityDays,
+      );
+    return this.#sas.token;
+  }
+
   #startBody(request: StartRestore, location: string): StartRestoreBody {
     const storage = this.#options.storage;
     const uri = `${this.#options.containerUrl}/${encodeURIComponent(request.folder)}`;
@@ -178,13 +198,7 @@ class ManagedInstance implements ManagedInstanceTarget {
       storage.kind === 'AccountKey'
         ? {
             storageContainerIdentity: 'SharedAccessSignature' as const,
-            storageContainerSasToken: folderSas(
-              this.#options.containerUrl,
-              storage.accountKey,
-              storage.accountName,
-              this.#options.clock.now(),
-              this.#options.sasValidityDays,
-            ).token,
+            storageContainerSasToken: this.#containerSas(storage.accountKey, storage.accountName),
           }
         : { storageContainerIdentity: 'ManagedIdentity' as const };
     return {

@@ -72,6 +72,11 @@ export function compileSqlServerOptions(options: SqlServerTargetOptions): Compil
     if (url.search !== '')
       invalid('source.containerUrl must not carry a SAS: sqlmig makes its own');
     containerUrl = source.containerUrl.replace(/\/+$/, '');
+    // The SAS credential is named after the container URL, and a credential's name is a sysname.
+    if (containerUrl.length > 128)
+      invalid(
+        `source.containerUrl "${containerUrl}" is ${containerUrl.length} characters: SQL Server names the SAS credential for a restore from URL after the container URL, and a credential name is at most 128 characters; use a shorter account or container name`,
+      );
   } else if (source.downloadFolder.trim() === '') {
     invalid('source.downloadFolder is empty');
   }

@@ -437,7 +437,10 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
     ]);
     const certificates = rig.sent.at(-1);
     expect(certificates?.sql).toBe(
-      'SELECT name, thumbprint FROM master.sys.certificates WHERE thumbprint IN (@thumbprint0);',
+      [
+        "SELECT name, thumbprint, N'CERTIFICATE' AS kind FROM master.sys.certificates WHERE thumbprint IN (@thumbprint0)",
+        "UNION ALL SELECT name, thumbprint, N'ASYMMETRIC KEY' AS kind FROM master.sys.asymmetric_keys WHERE thumbprint IN (@thumbprint0);",
+      ].join('\n'),
     );
     expect(Buffer.from(certificates?.params.thumbprint0 as Uint8Array).equals(thumbprint)).toBe(
       true,
@@ -449,7 +452,7 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
     const thumbprint = Buffer.from('aa'.repeat(20), 'hex');
     rig.connection
       .on(/^RESTORE HEADERONLY/, [{ EncryptorThumbprint: thumbprint }])
-      .on(/sys\.certificates/, [{ name: 'BackupCert', thumbprint }]);
+      .on(/sys\.certificates/, [{ name: 'BackupCert', thumbprint, kind: 'CERTIFICATE' }]);
     const target = rig.target();
     await target.start(request);
     await target.advance('Sales');
@@ -462,6 +465,29 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
       'PATHS',
       'RESTORE DATABASE',
     ]);
+  });
+
+  it('looks for a backup encrypted with an asymmetric key among the keys, naming what to do', async () => {
+    await rig.upload('full');
+    const thumbprint = Buffer.from('bb'.repeat(20), 'hex');
+    rig.connection
+      .on(/^RESTORE HEADERONLY/, [
+        { EncryptorThumbprint: thumbprint, EncryptorType: 'ASYMMETRIC KEY' },
+      ])
+      // A certificate with that thumbprint is not the key the backup needs.
+      .on(/sys\.certificates/, [{ name: 'SomeCert', thumbprint, kind: 'CERTIFICATE' }]);
+    const refused = await refusal(rig.target().start(request));
+    expect(refused.code).toBe('CertificateMissing');
+    expect(refused.message).toContain('asymmetric key with thumbprint 0x' + 'BB'.repeat(20));
+    expect(refused.message).toContain('Extensible Key Management');
+    expect(refused.message).not.toContain('BACKUP CERTIFICATE');
+    rig.connection.on(/sys\.certificates/, [
+      { name: 'EkmKey', thumbprint, kind: 'ASYMMETRIC KEY' },
+    ]);
+    const target = rig.target();
+    await target.start(request);
+    await target.advance('Sales');
+    expect(rig.labels()).toContain('RESTORE DATABASE');
   });
 
   it('restores FROM DISK from copies it downloads, removed once restored; the master folder when no default path', async () => {

@@ -417,11 +417,12 @@ class SqlServer implements SqlServerTarget {
     const position = devices.position;
     const header = headers[position - 1] ?? headers[0];
     const list = await this.#query(sql.fileListOnly(devices));
-    const needed: { thumbprint: Uint8Array; what: string }[] = [];
+    const needed: Encryptor[] = [];
     const encryptor = bytes(header?.EncryptorThumbprint);
     if (encryptor)
       needed.push({
         thumbprint: encryptor,
+        kind: header?.EncryptorType === 'ASYMMETRIC KEY' ? 'ASYMMETRIC KEY' : 'CERTIFICATE',
         what: 'the backup is encrypted with it (BACKUP … WITH ENCRYPTION)',
       });
     for (const row of list) {
@@ -429,25 +430,24 @@ class SqlServer implements SqlServerTarget {
       if (tde && !needed.some((n) => Buffer.compare(n.thumbprint, tde) === 0))
         needed.push({
           thumbprint: tde,
+          kind: 'CERTIFICATE',
           what: 'the database is protected by Transparent Data Encryption with it',
         });
     }
     if (needed.length > 0) {
-      const found = await this.#query(
-        sql.certificatesByThumbprint(needed.map((n) => n.thumbprint)),
-      );
+      const found = await this.#query(sql.encryptorsByThumbprint(needed.map((n) => n.thumbprint)));
       const missing = needed.filter(
         (n) =>
           !found.some((row) => {
             const t = bytes(row.thumbprint);
-            return t !== null && Buffer.compare(t, n.thumbprint) === 0;
+            return t !== null && Buffer.compare(t, n.thumbprint) === 0 && row.kind === n.kind;
           }),
       );
       if (missing.length > 0) {
         await this.#devices.release(job.databaseName, base);
         throw new RestoreTargetError(
           'CertificateMissing',
-          `${prefix} ${this.#options.instanceDescription} has no certificate with thumbprint ${missing.map((m) => `0x${Buffer.from(m.thumbprint).toString('hex').toUpperCase()} (${m.what})`).join(', ')} in master. Back up that certificate and its private key on the source (BACKUP CERTIFICATE … WITH PRIVATE KEY), create it in master on the target (CREATE CERTIFICATE … FROM FILE), then start again.`,
+          missingEncryptors(this.#options.instanceDescription, missing),
         );
       }
     }
@@ -621,4 +621,27 @@ function text(value: unknown): string {
     : typeof value === 'number' || typeof value === 'bigint'
       ? value.toString()
       : '';
+}
+
+/** A certificate or asymmetric key a backup needs in master on the target. */
+interface Encryptor {
+  readonly thumbprint: Uint8Array;
+  readonly kind: 'CERTIFICATE' | 'ASYMMETRIC KEY';
+  readonly what: string;
+}
+
+/** What is missing in master, and how to bring each kind over. */
+function missingEncryptors(instance: string, missing: readonly Encryptor[]): string {
+  const named = (m: Encryptor) =>
+    `${m.kind === 'CERTIFICATE' ? 'certificate' : 'asymmetric key'} with thumbprint 0x${Buffer.from(m.thumbprint).toString('hex').toUpperCase()} (${m.what})`;
+  const steps: string[] = [];
+  if (missing.some((m) => m.kind === 'CERTIFICATE'))
+    steps.push(
+      'back up each certificate and its private key on the source (BACKUP CERTIFICATE … WITH PRIVATE KEY) and create it in master on the target (CREATE CERTIFICATE … FROM FILE)',
+    );
+  if (missing.some((m) => m.kind === 'ASYMMETRIC KEY'))
+    steps.push(
+      'make each asymmetric key available in master on the target from the same Extensible Key Management provider (CREATE ASYMMETRIC KEY … FROM PROVIDER … CREATION_DISPOSITION = OPEN_EXISTING)',
+    );
+  return `${prefix} ${instance} has no ${missing.map(named).join(', no ')} in master. To restore, ${steps.join('; and ')}, then start again.`;
 }

@@ -111,16 +111,22 @@ export function fileListOnly(devices: BackupDevices): Statement {
   };
 }
 
-/** sys.certificates (Transact-SQL), in master, where TDE and backup encryption keep theirs. */
-export function certificatesByThumbprint(thumbprints: readonly Uint8Array[]): Statement {
+/**
+ * sys.certificates and sys.asymmetric_keys (Transact-SQL), in master: a backup's encryptor is a
+ * certificate or an asymmetric key (RESTORE HEADERONLY's `EncryptorType` says which), TDE's is a
+ * certificate. Each row says which kind it is.
+ */
+export function encryptorsByThumbprint(thumbprints: readonly Uint8Array[]): Statement {
   const params: Record<string, Uint8Array> = {};
   thumbprints.forEach((t, i) => (params[`thumbprint${i}`] = t));
+  const list = Object.keys(params)
+    .map((p) => `@${p}`)
+    .join(', ');
   return {
-    sql: `SELECT name, thumbprint FROM master.sys.certificates WHERE thumbprint IN (${Object.keys(
-      params,
-    )
-      .map((p) => `@${p}`)
-      .join(', ')});`,
+    sql: [
+      `SELECT name, thumbprint, N'CERTIFICATE' AS kind FROM master.sys.certificates WHERE thumbprint IN (${list})`,
+      `UNION ALL SELECT name, thumbprint, N'ASYMMETRIC KEY' AS kind FROM master.sys.asymmetric_keys WHERE thumbprint IN (${list});`,
+    ].join('\n'),
     params,
   };
 }

@@ -398,6 +398,19 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
     expect(checks[1]?.message).toContain('Cannot connect to SQL Server sqlvm1:1433');
   });
 
+  it('refuses to start, saying which, from a backup whose URL is longer than a device name may be', async () => {
+    const long = `Sales/${'x'.repeat(240)}.bak`;
+    await rig.store.put(
+      long,
+      readFileSync(corpusFile('appveyor-lab/RestoreTimeClean/RestoreTimeClean.bak')),
+    );
+    const refused = await refusal(rig.target().start(request));
+    expect(refused.code).toBe('InvalidRequest');
+    expect(refused.message).toContain('at most 259');
+    expect(refused.message).toContain('x'.repeat(240));
+    expect(rig.labels()).not.toContain('HEADERONLY');
+  });
+
   it('refuses to start when the database exists, sending nothing else', async () => {
     await rig.upload('full');
     rig.connection.on(/^SELECT DB_ID/, [{ databaseId: 7 }]);

@@ -10,10 +10,13 @@ import { join } from 'node:path';
 import type { RestoreStep } from '../../planning/index.js';
 import type { BlobStore } from '../../storage/index.js';
 
+import { RestoreTargetError } from '../target-error.js';
+
 import type { CompiledSqlServerOptions } from './sql-server-options.js';
 import type { BackupDevices } from './statements.js';
 
 const chunkBytes = 4 * 1024 * 1024;
+const maxUrlDeviceLength = 259;
 
 export class DeviceResolver {
   readonly #options: CompiledSqlServerOptions;
@@ -35,6 +38,13 @@ export class DeviceResolver {
       const paths = step.files.map(
         (f) => `${base}/${blobName(f.file).split('/').map(encodeURIComponent).join('/')}`,
       );
+      // Backup to URL's limitations: a backup device name is at most 259 characters.
+      const tooLong = paths.find((path) => path.length > maxUrlDeviceLength);
+      if (tooLong !== undefined)
+        throw new RestoreTargetError(
+          'InvalidRequest',
+          `SQL Server target: the backup's URL ${tooLong} is ${tooLong.length} characters; SQL Server reads a backup device name of at most ${maxUrlDeviceLength}. Rename the backup file (or use a shorter container URL) and start the migration again.`,
+        );
       return { kind: 'URL', paths, position };
     }
     const local = join(source.downloadFolder, databaseName);

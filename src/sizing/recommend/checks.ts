@@ -26,6 +26,21 @@ export const dimensions = [
 ] as const;
 export type Dimension = (typeof dimensions)[number];
 
+/** Each dimension as the reports name it (the JSON keeps the ids). */
+export const dimensionLabels: Readonly<Record<Dimension, string>> = {
+  vCores: 'vCores',
+  memory: 'memory',
+  storage: 'storage',
+  tempdb: 'tempdb',
+  iops: 'IOPS',
+  throughput: 'IO throughput',
+  logRate: 'log rate',
+  latency: 'IO latency',
+  databases: 'databases',
+  files: 'files',
+  inMemoryOltp: 'In-Memory OLTP',
+};
+
 export interface DimensionCheck {
   readonly dimension: Dimension;
   readonly passed: boolean;

@@ -7,7 +7,9 @@ import { managedInstanceCatalog } from '../catalog/managed-instance-skus.js';
 import { monthlyCost, type PriceList } from '../catalog/prices.js';
 import {
   hardwareGenerations,
+  hardwareLabels,
   serviceTiers,
+  tierLabels,
   type SkuCatalog,
   type SkuTier,
 } from '../catalog/sku-catalog.js';
@@ -203,5 +205,5 @@ function describe(c: Candidate, basis: 'price' | 'size', prices: PriceList | und
     c.monthlyCost === undefined
       ? ''
       : `, about ${c.monthlyCost.toFixed(2)} ${prices?.currency ?? ''} a month`;
-  return `${c.tier} ${c.hardware} ${c.vCores} vCores with ${c.storageGB} GB of storage${cost}: the ${basis === 'price' ? 'cheapest' : 'smallest'} SKU that satisfies every dimension.`;
+  return `${tierLabels[c.tier]}, ${hardwareLabels[c.hardware]}, ${c.vCores} vCores with ${c.storageGB} GB of storage${cost}: the ${basis === 'price' ? 'cheapest' : 'smallest'} SKU that satisfies every dimension.`;
 }

@@ -3,6 +3,7 @@
  * measured dimension a chart of its value per 10-minute window with the percentile line (inline SVG, no
  * script, no external asset).
  */
+import { dimensionLabels } from '../recommend/checks.js';
 import type { SkuRecommendation } from '../recommend/recommend.js';
 import { skuName } from './text.js';
 
@@ -79,7 +80,7 @@ export function renderSkuHtml(report: SkuRecommendation): string {
     parts.push('<table><tr><th>Dimension</th><th>Needs</th><th>Offers</th><th></th></tr>');
     for (const c of report.recommendation.checks)
       parts.push(
-        `<tr><td>${e(c.dimension)}</td><td>${e(c.needed)}</td><td>${e(c.offered)}</td><td class="${c.passed ? 'pass' : 'fail'}">${c.passed ? 'fits' : 'does not fit'}</td></tr>`,
+        `<tr><td>${e(dimensionLabels[c.dimension])}</td><td>${e(c.needed)}</td><td>${e(c.offered)}</td><td class="${c.passed ? 'pass' : 'fail'}">${c.passed ? 'fits' : 'does not fit'}</td></tr>`,
       );
     parts.push('</table>');
   }
@@ -91,7 +92,10 @@ export function renderSkuHtml(report: SkuRecommendation): string {
       parts.push(
         `<tr><td>${e(skuName(c))}</td><td>${c.checks
           .filter((ch) => !ch.passed)
-          .map((ch) => `${e(ch.dimension)}: needs ${e(ch.needed)}, offers ${e(ch.offered)}`)
+          .map(
+            (ch) =>
+              `${e(dimensionLabels[ch.dimension])}: needs ${e(ch.needed)}, offers ${e(ch.offered)}`,
+          )
           .join('<br>')}</td></tr>`,
       );
     parts.push('</table>');

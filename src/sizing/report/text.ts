@@ -3,6 +3,7 @@
  * dimension by dimension, why it fits, then what ruled out each cheaper (or smaller) candidate.
  */
 import { hardwareLabels, tierLabels } from '../catalog/sku-catalog.js';
+import { dimensionLabels } from '../recommend/checks.js';
 import type { Candidate } from '../recommend/checks.js';
 import type { SkuRecommendation } from '../recommend/recommend.js';
 
@@ -48,7 +49,9 @@ export function renderSkuText(report: SkuRecommendation): string {
     lines.push(`Recommended: ${skuName(report.recommendation)}`, `  ${report.summary}`, '');
     lines.push('Why it fits');
     for (const check of report.recommendation.checks)
-      lines.push(`  ${check.dimension.padEnd(14)} needs ${check.needed}; offers ${check.offered}`);
+      lines.push(
+        `  ${dimensionLabels[check.dimension].padEnd(14)} needs ${check.needed}; offers ${check.offered}`,
+      );
   }
   if (report.ruledOut.length > 0) {
     lines.push(
@@ -60,7 +63,7 @@ export function renderSkuText(report: SkuRecommendation): string {
     for (const candidate of report.ruledOut.slice(0, ruledOutShown)) {
       const failed = candidate.checks
         .filter((ch) => !ch.passed)
-        .map((ch) => `${ch.dimension} (needs ${ch.needed}; offers ${ch.offered})`);
+        .map((ch) => `${dimensionLabels[ch.dimension]} (needs ${ch.needed}; offers ${ch.offered})`);
       const cost =
         candidate.monthlyCost === undefined ? '' : ` [${n(candidate.monthlyCost)} a month]`;
       lines.push(`  ${skuName(candidate)}${cost}: ${failed.join('; ')}`);

@@ -123,7 +123,13 @@ describe.skipIf(skip !== null)(`the migration wizard${skip ? ` (skipped: ${skip}
 
     await heading(page, 'Migration service');
     await page.getByRole('button', { name: 'Show the keys' }).click();
-    const key1 = await page.getByLabel('authKey1', { exact: true }).inputValue();
+    // Hidden until asked for; copied or read without being shown.
+    const key1Field = page.getByLabel('authKey1', { exact: true });
+    expect(await key1Field.getAttribute('type')).toBe('password');
+    await page.getByRole('button', { name: 'Show the keys' }).click();
+    expect(await key1Field.getAttribute('type')).toBe('text');
+    await page.getByRole('button', { name: 'Hide the keys' }).click();
+    const key1 = await key1Field.inputValue();
     expect(key1).toMatch(/^sqlmig-ir-/);
     await page.getByRole('cell', { name: 'embedded-runtime' }).waitFor();
     await shoot(page, '07-migration-service');

@@ -33,6 +33,8 @@ export function RuntimeStep({ steps, change, secrets, calls }: StepProps) {
   );
   const [keys, setKeys] = useState<{ service: string; keys: AuthKeys } | null>(null);
   const [confirming, setConfirming] = useState<'authKey1' | 'authKey2' | null>(null);
+  // Keys are hidden until asked for (copying needs no showing): a screen shared or filmed shows none.
+  const [keysShown, setKeysShown] = useState(false);
   const [newName, setNewName] = useState('');
   const [typedKey, setTypedKey] = useState('');
   const [keyCheck, setKeyCheck] = useState<CheckAuthKeyResponse | null>(null);
@@ -140,10 +142,28 @@ export function RuntimeStep({ steps, change, secrets, calls }: StepProps) {
       </p>
       {shownKeys ? (
         <div className="keys">
+          <p>
+            <button
+              type="button"
+              aria-pressed={keysShown}
+              onClick={() => {
+                setKeysShown(!keysShown);
+              }}
+            >
+              {keysShown ? 'Hide the keys' : 'Show the keys'}
+            </button>
+          </p>
           {(['authKey1', 'authKey2'] as const).map((k) => (
             <div key={k} className="key-row">
               <label htmlFor={`${id}-${k}`}>{k}</label>
-              <input id={`${id}-${k}`} className="mono wide" readOnly value={shownKeys[k]} />
+              <input
+                id={`${id}-${k}`}
+                className="mono wide"
+                type={keysShown ? 'text' : 'password'}
+                autoComplete="off"
+                readOnly
+                value={shownKeys[k]}
+              />
               <button type="button" onClick={() => void copy(k, shownKeys[k])}>
                 Copy {k}
               </button>

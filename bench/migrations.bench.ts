@@ -23,7 +23,8 @@
  * its default settings: only the data folder and a free port are given. Those defaults are: the
  * engine woken by folder changes, finished uploads and restore progress, and looking at every
  * migration each 1,000 ms anyway; the rehearsal target told of each uploaded blob, scanning every
- * folder each 30 s anyway, and "restoring" at 200 MiB/s; 2 uploads at a time per migration (all on one upload thread) in blocks
+ * folder each 30 s anyway, and "restoring" at 200 MiB/s; 2 uploads at a time per migration (all on one upload thread, which also reads the headers; a
+ * migration's logs wait until its full is uploaded) in blocks
  * of 4 MiB; SQLite state in the data folder.
  * Everything lives in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at the end.
  * `SQLMIG_BENCH_CPU_PROF=DIR` writes CPU profiles of the service processes into DIR; for quicker

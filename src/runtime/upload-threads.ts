@@ -182,7 +182,7 @@ export class UploadThreads {
   ): Promise<ThreadUploadOutcome> {
     if (this.#closed) return Promise.reject(new Error('The upload thread was closed.'));
     signal?.throwIfAborted();
-    const lane = this.#lanes.reduce((a, b) => (b.uploads.size < a.uploads.size ? b : a));
+    const lane = this.#leastBusy();
     const worker = this.#started(lane);
     const id = this.#nextId++;
     lane.uploads.add(id);
@@ -252,7 +252,7 @@ export class UploadThreads {
   #read(message: (id: number) => ToUploadThread): Promise<FromUploadThread> {
     if (this.#closed) return Promise.reject(new Error('The upload thread was closed.'));
     // Reads are short: the thread with the fewest uploads, where they wait least.
-    const lane = this.#lanes.reduce((a, b) => (b.uploads.size < a.uploads.size ? b : a));
+    const lane = this.#leastBusy();
     const worker = this.#started(lane);
     const id = this.#nextId++;
     lane.reads.add(id);
@@ -295,6 +295,11 @@ export class UploadThreads {
       this.#fail(lane, new Error('The upload thread was closed.'));
     }
     await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+
+  /** The thread with the fewest uploads under way. */
+  #leastBusy(): Lane {
+    return this.#lanes.reduce((a, b) => (b.uploads.size < a.uploads.size ? b : a));
   }
 
   #started(lane: Lane): Worker {

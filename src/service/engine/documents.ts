@@ -151,6 +151,15 @@ export function fileDocument(record: FileRecord): FileDocument {
   return doc;
 }
 
+/** Whether a full backup among `files` has its blob in the store (Uploaded, Restoring, Restored). */
+export function hasUploadedFull(files: readonly FileRecord[]): boolean {
+  return files.some(
+    (f) =>
+      (f.status === 'Uploaded' || f.status === 'Restoring' || f.status === 'Restored') &&
+      fileDocument(f).backupType === 'Full',
+  );
+}
+
 export function asDocument(
   value: MigrationDocument | FileDocument,
 ): Readonly<Record<string, unknown>> {

@@ -4,7 +4,7 @@
  */
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
-import { fileDocument, migrationDocument } from './documents.js';
+import { fileDocument, hasUploadedFull, migrationDocument } from './documents.js';
 import { lastRestoredFile } from './last-restored.js';
 import type { MigrationRun } from './migration-run.js';
 
@@ -117,11 +117,7 @@ export function statusDetails(
     (f) =>
       f.status === 'Uploading' || (f.status === 'Arrived' && fileDocument(f).backupType !== null),
   );
-  const fullUploaded = files.some(
-    (f) =>
-      fileDocument(f).backupType === 'Full' &&
-      ['Uploaded', 'Restoring', 'Restored'].includes(f.status),
-  );
+  const fullUploaded = hasUploadedFull(files);
   const state: MigrationState =
     migration.migrationStatus !== 'InProgress'
       ? migration.migrationStatus

@@ -8,16 +8,14 @@
  * again. A file left Uploading by a process that died is taken up again (the runtime resumes from the
  * blocks already staged).
  */
-import type { FileRecord, FileStatus, MigrationRecord } from '../state/index.js';
+import type { FileRecord, MigrationRecord } from '../state/index.js';
 
 import { uniqueBlobName } from './blob-names.js';
-import { fileDocument } from './documents.js';
+import { fileDocument, hasUploadedFull } from './documents.js';
 import type { EngineContext } from './engine-context.js';
 import type { MigrationRun } from './migration-run.js';
 
 const rank = { Full: 0, Differential: 1, Log: 2 } as const;
-/** A file in one of these has its blob in the store. */
-const uploadedStatuses: ReadonlySet<FileStatus> = new Set(['Uploaded', 'Restoring', 'Restored']);
 const retryDelayMs = 1_000;
 
 export async function uploadStep(
@@ -30,9 +28,7 @@ export async function uploadStep(
   const now = ctx.records.now();
   // Nothing restores before a full backup: until one is uploaded, the others wait (a burst of full
   // backups, 200 migrations starting at once, uploads without the logs arriving beside it).
-  run.fullUploaded ||= run.book
-    .all()
-    .some((f) => uploadedStatuses.has(f.status) && fileDocument(f).backupType === 'Full');
+  run.fullUploaded ||= hasUploadedFull(run.book.all());
   const waiting: FileRecord[] = [];
   for (const f of run.book.awaitingUpload())
     if (

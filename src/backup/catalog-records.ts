@@ -95,9 +95,10 @@ export function parseCatalog(
     try {
       const fileGroupId = u32(record, 0x24);
       const typeCode = u32(record, 0x1c);
+      const type = typeLetter(typeCode);
       return {
         FileId: u32(record, 0x14),
-        Type: typeCode === 1 ? 'D' : typeCode === 2 ? 'L' : null,
+        Type: type,
         FileGroupId: fileGroupId,
         FileGroupName: typeCode === 2 ? null : (fileGroups.get(fileGroupId) ?? null),
         Size: u64(record, 0x28),
@@ -105,12 +106,23 @@ export function parseCatalog(
         PhysicalName: namedString(record, 0x34),
         UniqueId:
           record.length >= 0xba + 16 && !isZero(record, 0xba, 16) ? guid(record, 0xba) : null,
+        // Kept, not dropped: a code the reader cannot name is a container or a full-text catalog.
+        ...(type === null ? { UnknownTypeCode: typeCode } : {}),
       };
     } catch {
       throw corrupt('an SFIN record whose names point outside it', at);
     }
   });
   return { fields, files };
+}
+
+/**
+ * The FILELISTONLY letter of an `SFIN` type code: 1 and 2 are established by the corpus. FILESTREAM and
+ * memory-optimized containers (`S`) and full-text catalogs (`F`) must use other codes, but no corpus
+ * backup has one and no public source names them, so they stay unnamed (null) rather than guessed.
+ */
+function typeLetter(code: number): DatabaseFile['Type'] {
+  return code === 1 ? 'D' : code === 2 ? 'L' : null;
 }
 
 /** A UTF-16LE string stored as {u16 byte length, u16 offset from the record start}. */

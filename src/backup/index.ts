@@ -13,6 +13,8 @@ export type { HeaderJson, HeaderErrorJson, FileJson } from './headers-json.js';
 export { compareLsn, formatLsn, parseLsn } from './lsn.js';
 export type { Lsn } from './lsn.js';
 export { backupTypeDescriptions } from './types.js';
+export { fileKind, fileTypeText } from './file-kind.js';
+export type { FileKind } from './file-kind.js';
 export type {
   BackupMedia,
   BackupSet,

@@ -21,8 +21,19 @@ export interface MediaLabel {
 /** One row of `RESTORE FILELISTONLY`. */
 export interface DatabaseFile {
   readonly FileId: number;
-  /** `D` data, `L` log; `S` FILESTREAM / memory-optimized, `F` full-text when recognised; else null. */
+  /**
+   * `D` data, `L` log; `S` FILESTREAM / memory-optimized container, `F` full-text catalog when
+   * recognised; else null. The backup reader names only `D` and `L` (see `UnknownTypeCode`).
+   */
   readonly Type: 'D' | 'L' | 'S' | 'F' | null;
+  /**
+   * Not a `RESTORE FILELISTONLY` column: the backup catalog's own type code for the file, present only
+   * when the reader could not name it (`Type` null), so that such a file is not mistaken for nothing
+   * to see. SQL Server lists every file as `D`, `L`, `S` or `F`, and the corpus establishes 1 = `D`,
+   * 2 = `L`; any other code is therefore a FILESTREAM or memory-optimized container (`S`) or a
+   * full-text catalog (`F`), whose codes are not published. `fileKind` classifies it.
+   */
+  readonly UnknownTypeCode?: number;
   readonly FileGroupName: string | null;
   readonly FileGroupId: number;
   readonly LogicalName: string;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { headerRows, openFileSource, readBackupMedia } from '../../src/backup/index.js';
+import { fileKind, headerRows, openFileSource, readBackupMedia } from '../../src/backup/index.js';
 import {
   corpusFile,
   corpusSkipReason,
@@ -47,6 +47,12 @@ describe.skipIf(!hasBackupCorpus)('every corpus file matches expected-headers.js
           }
         });
         for (const row of rows) expect(row.Complete, `${relative} set ${row.Position}`).toBe(true);
+        // Every corpus file is a data file or the log (SFIN codes 1 and 2): no code left unnamed.
+        for (const set of media.sets)
+          for (const file of set.files) {
+            expect(fileKind(file), `${relative} ${file.LogicalName}`).toMatch(/^(data|log)$/);
+            expect(file).not.toHaveProperty('UnknownTypeCode');
+          }
       } finally {
         await source.close();
       }

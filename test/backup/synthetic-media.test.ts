@@ -7,6 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BackupReadError,
   countingSource,
+  fileKind,
+  fileResultFromWire,
+  fileResultToWire,
+  fileTypeText,
+  headerRows,
   memorySource,
   openFileSource,
   readBackupMedia,
@@ -14,8 +19,10 @@ import {
   type BackupMedia,
 } from '../../src/backup/index.js';
 import {
+  defaultFiles,
   syntheticBackupBytes,
   writeSyntheticBackup,
+  type SyntheticFile,
   type SyntheticMedia,
   type SyntheticSet,
 } from '../support/synthetic-backup.js';
@@ -100,6 +107,48 @@ describe('synthetic media (test support writer)', () => {
     });
     expect(result.sets.every((s) => s.complete)).toBe(true);
     expect(second?.extent.start).toBeGreaterThanOrEqual(first?.extent.end ?? Infinity);
+  });
+
+  it('keeps a file type code it cannot name (Type null, the code kept, the filegroup named); FILELISTONLY JSON unchanged', async () => {
+    const files: SyntheticFile[] = [
+      ...defaultFiles,
+      {
+        fileId: 65537,
+        type: 3,
+        fileGroupId: 2,
+        fileGroupName: 'Sales_mod',
+        logicalName: 'Sales_mod1',
+        physicalName: 'D:\\Data\\Sales_mod1',
+        sizeBytes: 0n,
+      },
+    ];
+    const result = await read(syntheticBackupBytes(media({ sets: [{ ...full, files }] })));
+    const listed = result.sets[0]?.files ?? [];
+    expect(listed.map((f) => [f.LogicalName, f.Type, f.FileGroupName, fileKind(f)])).toEqual([
+      ['synthetic', 'D', 'PRIMARY', 'data'],
+      ['synthetic_log', 'L', null, 'log'],
+      ['Sales_mod1', null, 'Sales_mod', 'unknown'],
+    ]);
+    // The code is kept only where the reader has no letter for it.
+    expect(listed.map((f) => f.UnknownTypeCode)).toEqual([undefined, undefined, 3]);
+    expect(listed.map((f) => fileTypeText(f))).toEqual(['type D', 'type L', 'type code 3']);
+    // The code survives the trip from an integration runtime to the service.
+    const wired = fileResultFromWire(
+      fileResultToWire({ file: 'synthetic.bak', media: result, bytesRead: 0 }),
+    );
+    expect('media' in wired && wired.media.sets[0]?.files[2]?.UnknownTypeCode).toBe(3);
+    // `backup headers --json` keeps FILELISTONLY's columns: Type null, no extra key.
+    const json = headerRows('synthetic.bak', result)[0]?.Files ?? [];
+    expect(json[2]).toEqual({
+      FileId: 65537,
+      Type: null,
+      FileGroupName: 'Sales_mod',
+      FileGroupId: 2,
+      LogicalName: 'Sales_mod1',
+      PhysicalName: 'D:\\Data\\Sales_mod1',
+      Size: '0',
+      UniqueId: null,
+    });
   });
 
   it('reports a media password', async () => {

@@ -10,8 +10,16 @@ import { open, type FileHandle } from 'node:fs/promises';
 
 export interface SyntheticFile {
   readonly fileId: number;
-  readonly type: 'D' | 'L';
+  /**
+   * `D` (SFIN type code 1) or `L` (2), the codes the corpus shows; or a raw code, for a file whose code
+   * is not published (FILESTREAM / memory-optimized containers, full-text catalogs). What SQL Server
+   * really writes for those is not known: a raw code here tests that the reader keeps what it cannot
+   * name, not that SQL Server uses that code.
+   */
+  readonly type: 'D' | 'L' | number;
   readonly fileGroupId: number;
+  /** The filegroup's name in its SFGI record; default `PRIMARY` for filegroup 1, else `FG<id>`. */
+  readonly fileGroupName?: string;
   readonly logicalName: string;
   readonly physicalName: string;
   readonly sizeBytes: bigint;
@@ -308,9 +316,10 @@ function catalog(set: SyntheticSet, tail: boolean): Uint8Array {
     writeGuid(record, 0x110, set.differentialBase.guid);
   }
   const files = set.files ?? defaultFiles;
-  const groups = [...new Set(files.filter((f) => f.type === 'D').map((f) => f.fileGroupId))].map(
+  const groups = [...new Set(files.filter((f) => f.type !== 'L').map((f) => f.fileGroupId))].map(
     (id) => {
-      const name = utf16(id === 1 ? 'PRIMARY' : `FG${id}`);
+      const named = files.find((f) => f.fileGroupId === id && f.fileGroupName !== undefined);
+      const name = utf16(named?.fileGroupName ?? (id === 1 ? 'PRIMARY' : `FG${id}`));
       const g = Buffer.alloc(0x20 + name.length);
       g.write('SFGI', 0, 'latin1');
       g.writeUInt32LE(g.length, 4);
@@ -328,7 +337,7 @@ function catalog(set: SyntheticSet, tail: boolean): Uint8Array {
     f.write('SFIN', 0, 'latin1');
     f.writeUInt32LE(f.length, 4);
     f.writeUInt32LE(file.fileId, 0x14);
-    f.writeUInt32LE(file.type === 'D' ? 1 : 2, 0x1c);
+    f.writeUInt32LE(file.type === 'D' ? 1 : file.type === 'L' ? 2 : file.type, 0x1c);
     f.writeUInt32LE(file.fileGroupId, 0x24);
     f.writeBigUInt64LE(file.sizeBytes, 0x28);
     f.writeUInt16LE(logical.length, 0x30);

@@ -20,6 +20,7 @@ import {
   targetOnStandIn,
 } from '../support/lrs-stand-in/stand-in-target.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
+import { defaultFiles, syntheticBackupBytes } from '../support/synthetic-backup.js';
 
 if (!hasBackupCorpus)
   console.warn(`Skipping the Managed Instance target's tests: ${corpusSkipReason}.`);
@@ -325,6 +326,78 @@ describe.skipIf(!hasBackupCorpus)(
       rig.standIn.instance.tier = 'BusinessCritical';
       await rig.target().start({ ...sales, databaseFiles: files });
       expect(rig.standIn.starts).toHaveLength(2);
+    });
+
+    it('refuses, on General Purpose, a backup whose reader left a file type unnamed (a container), naming it; Business Critical starts it with the FILESTREAM caveat', async () => {
+      // A full whose catalog has a file with SFIN type code 3 (no published code: read as unnamed).
+      const bytes = syntheticBackupBytes({
+        mediaSetId: 'c0ffee00-1234-4321-abcd-0123456789ab',
+        sets: [
+          {
+            databaseName: 'Sales',
+            serverName: 'SQL01',
+            userName: 'CONTOSO\\dba',
+            type: 'D',
+            backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+            firstLsn: 41_000_000_012_300_001n,
+            lastLsn: 41_000_000_014_500_001n,
+            checkpointLsn: 41_000_000_012_300_001n,
+            databaseBackupLsn: 0n,
+            startDate: '2026-03-01T22:00:05',
+            finishDate: '2026-03-01T22:04:41',
+            files: [
+              ...defaultFiles,
+              {
+                fileId: 65537,
+                type: 3,
+                fileGroupId: 2,
+                fileGroupName: 'Sales_mod',
+                logicalName: 'Sales_mod1',
+                physicalName: 'D:\\Data\\Sales_mod1',
+                sizeBytes: 0n,
+              },
+            ],
+          },
+        ],
+      });
+      const media = await readBackupMedia(memorySource('Sales_full.bak', bytes));
+      const files = media.sets[0]?.files ?? [];
+      expect(files.map((f) => f.Type)).toEqual(['D', 'L', null]);
+      await rig.store.put(`Sales/${uploadName('Sales_full.bak', 1)}`, bytes);
+      const request = { ...sales, databaseFiles: files };
+
+      rig.standIn.instance.tier = 'GeneralPurpose';
+      const { code, message } = await refusal(rig.target().start(request));
+      expect(code).toBe('InMemoryOltpNotSupported');
+      expect(message).toContain('filegroup Sales_mod: Sales_mod1 (type code 3)');
+      expect(message).toContain(
+        'cannot name type code 3 (the codes are not published) and reads it as a FILESTREAM or memory-optimized container',
+      );
+      expect(message).toContain('General Purpose has no In-Memory OLTP');
+      expect(message).toContain('no FILESTREAM on any tier');
+      expect(rig.standIn.starts).toEqual([]);
+      const gp = await rig.target().check(request);
+      expect(gp.find((c) => c.check === 'inMemoryOltp')).toMatchObject({
+        status: 'Failed',
+        message,
+      });
+      // The data file and the log alone are fine on General Purpose.
+      const plain = await rig.target().check({ ...sales, databaseFiles: files.slice(0, 2) });
+      expect(plain.find((c) => c.check === 'inMemoryOltp')).toEqual({
+        check: 'inMemoryOltp',
+        status: 'Succeeded',
+        message: 'The backup has no FILESTREAM or memory-optimized container.',
+      });
+
+      rig.standIn.instance.tier = 'BusinessCritical';
+      const bc = await rig.target().check(request);
+      const bcCheck = bc.find((c) => c.check === 'inMemoryOltp');
+      expect(bcCheck?.status).toBe('Succeeded');
+      expect(bcCheck?.message).toContain('Sales_mod1 (type code 3)');
+      expect(bcCheck?.message).toContain('is Business Critical');
+      expect(bcCheck?.message).toContain('if it is a FILESTREAM filegroup the restore will fail');
+      await rig.target().start(request);
+      expect(rig.standIn.starts).toHaveLength(1);
     });
 
     it.each(['objects', 'strings'] as const)(

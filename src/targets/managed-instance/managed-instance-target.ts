@@ -111,10 +111,9 @@ class ManagedInstance implements ManagedInstanceTarget {
       return `No database ${name} on ${instance}: the restore may create it.`;
     });
     if (request.databaseFiles)
-      await checks.run('inMemoryOltp', () => {
-        checkInMemoryOltp(request.databaseFiles, tier, name, instance);
-        return 'The backup has no memory-optimized filegroup, or the tier has In-Memory OLTP.';
-      });
+      await checks.run('inMemoryOltp', () =>
+        checkInMemoryOltp(request.databaseFiles, tier, name, instance),
+      );
     return checks.all;
   }
 

@@ -4,11 +4,11 @@
  * the database name is free (sqlmig never overwrites); the folder obeys Log Replay Service's rules
  * (one flat folder, no "backup" in the path, names within it as `uploadName` gives them:
  * learn.microsoft.com/azure/azure-sql/managed-instance/log-replay-service-migrate, "Limitations");
- * and a memory-optimized filegroup is not sent to a General Purpose instance, which has no In-Memory
- * OLTP (resource limits, "Service-tier characteristics"; Log Replay Service would fail the restore
- * with `XtpInitializedDuringRestore`).
+ * and a FILESTREAM or memory-optimized container is not sent to a General Purpose instance, which has
+ * no In-Memory OLTP (resource limits, "Service-tier characteristics"; Log Replay Service would fail the
+ * restore with `XtpInitializedDuringRestore`) — nor can any tier restore FILESTREAM.
  */
-import type { DatabaseFile } from '../../backup/index.js';
+import { fileKind, fileTypeText, type DatabaseFile } from '../../backup/index.js';
 import type { StartRestore } from '../restore-target.js';
 import { RestoreTargetError } from '../target-error.js';
 
@@ -84,23 +84,56 @@ export function readyInstance(
   return { location: instance.location, tier: instance.sku?.tier ?? null };
 }
 
-/** Refuses a memory-optimized filegroup on General Purpose (by design: it has no In-Memory OLTP). */
+/**
+ * Refuses a FILESTREAM or memory-optimized container on General Purpose (by design: it has no In-Memory
+ * OLTP, and Managed Instance has no FILESTREAM on any tier). A container is a file of type `S`, or one
+ * whose type the backup reader could not name (`UnknownTypeCode`): the catalog's codes for `S` are not
+ * published, and SQL Server lists no other kind of file but data, log and (SQL Server 2005 only)
+ * full-text catalogs, so an unnamed file is read as a container rather than let through as nothing.
+ * A named full-text catalog (`F`) is not a container and is not refused here. Returns what it found,
+ * for `target check`; on another tier, that a FILESTREAM container would still fail.
+ */
 export function checkInMemoryOltp(
   files: readonly DatabaseFile[] | undefined,
   tier: string | null,
   databaseName: string,
   instanceName: string,
-): void {
-  if (!files || tier !== 'GeneralPurpose') return;
-  // FILELISTONLY's Type S is a FILESTREAM or memory-optimized container: Managed Instance has no
-  // FILESTREAM on any tier, so either way General Purpose cannot restore it.
-  const containers = files.filter((f) => f.Type === 'S');
-  if (containers.length === 0) return;
-  const groups = [
-    ...new Set(containers.map((f) => f.FileGroupName ?? `filegroup ${f.FileGroupId}`)),
-  ];
+): string {
+  const containers = (files ?? []).filter((f) => {
+    const kind = fileKind(f);
+    return kind === 'container' || kind === 'unknown';
+  });
+  if (containers.length === 0) return 'The backup has no FILESTREAM or memory-optimized container.';
+  const found = describeContainers(containers);
+  const unnamed = containers
+    .filter((f) => f.Type === null)
+    .map((f) => fileTypeText(f))
+    .filter((text, index, all) => all.indexOf(text) === index);
+  const reading =
+    unnamed.length === 0
+      ? ''
+      : ` sqlmig's backup reader cannot name ${unnamed.join(', ')} (the codes are not published) and reads ${unnamed.length === 1 ? 'it' : 'them'} as a FILESTREAM or memory-optimized container, the only kind of file besides data and log in a backup from SQL Server 2008 or later.`;
+  if (tier !== 'GeneralPurpose') {
+    return `The backup has a FILESTREAM or memory-optimized container (${found}), and managed instance ${instanceName} is ${tierName(tier)}.${reading} A memory-optimized filegroup restores on Business Critical, which has In-Memory OLTP; Managed Instance has no FILESTREAM on any tier, so if it is a FILESTREAM filegroup the restore will fail: remove the FILESTREAM data and filegroup from the source database and take a new full backup.`;
+  }
   throw new RestoreTargetError(
     'InMemoryOltpNotSupported',
-    `${prefix} the backup of ${databaseName} has a memory-optimized filegroup (${groups.join(', ')}: ${containers.map((f) => f.LogicalName).join(', ')}), and managed instance ${instanceName} is General Purpose. This is by design: General Purpose has no In-Memory OLTP, and Log Replay Service fails such a restore (XtpInitializedDuringRestore). Restore to a Business Critical instance, or remove the memory-optimized objects and filegroup from the source database and take a new full backup.`,
+    `${prefix} the backup of ${databaseName} has a FILESTREAM or memory-optimized container (${found}), and managed instance ${instanceName} is General Purpose.${reading} This is by design: General Purpose has no In-Memory OLTP (memory-optimized filegroups need Business Critical), and Managed Instance has no FILESTREAM on any tier, so General Purpose can restore neither; Log Replay Service would fail the restore (XtpInitializedDuringRestore). For a memory-optimized filegroup, restore to a Business Critical instance, or remove the memory-optimized objects and filegroup from the source database and take a new full backup; for FILESTREAM, remove the FILESTREAM data and filegroup from the source database and take a new full backup.`,
   );
+}
+
+/** "filegroup Sales_mod: Sales_mod1 (type code 3)", by filegroup. */
+function describeContainers(files: readonly DatabaseFile[]): string {
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const group = f.FileGroupName ?? `id ${f.FileGroupId}`;
+    const named = `${f.LogicalName} (${fileTypeText(f)})`;
+    groups.set(group, [...(groups.get(group) ?? []), named]);
+  }
+  return [...groups].map(([group, names]) => `filegroup ${group}: ${names.join(', ')}`).join('; ');
+}
+
+function tierName(tier: string | null): string {
+  if (tier === null) return 'of a tier Azure did not say';
+  return tier === 'BusinessCritical' ? 'Business Critical' : tier;
 }

@@ -21,6 +21,7 @@ import {
 } from '../../src/targets/index.js';
 import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
+import { defaultFiles, syntheticBackupBytes } from '../support/synthetic-backup.js';
 import {
   ScriptedSqlConnection,
   scriptInstance,
@@ -206,6 +207,63 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
     const after = await target.details('Sales');
     expect(after.status).toBe('Completed');
     expect(after.percentCompleted).toBe(100);
+  });
+
+  it('moves a file whose type the reader could not name to a folder (a container), not to an .ndf', async () => {
+    // The reader's file list of a full with a file of SFIN type code 3 (not published: Type null).
+    const synthetic = await readBackupMedia(
+      memorySource(
+        'container.bak',
+        syntheticBackupBytes({
+          mediaSetId: 'c0ffee00-1234-4321-abcd-0123456789ab',
+          sets: [
+            {
+              databaseName: 'Sales',
+              serverName: 'SQL01',
+              userName: 'CONTOSO\\dba',
+              type: 'D',
+              backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+              firstLsn: 41_000_000_012_300_001n,
+              lastLsn: 41_000_000_014_500_001n,
+              checkpointLsn: 41_000_000_012_300_001n,
+              databaseBackupLsn: 0n,
+              startDate: '2026-03-01T22:00:05',
+              finishDate: '2026-03-01T22:04:41',
+              files: [
+                ...defaultFiles,
+                {
+                  fileId: 65537,
+                  type: 3,
+                  fileGroupId: 2,
+                  fileGroupName: 'Sales_mod',
+                  logicalName: 'Sales_mod1',
+                  physicalName: 'D:\\Data\\Sales_mod1',
+                  sizeBytes: 0n,
+                },
+              ],
+            },
+          ],
+        }),
+      ),
+    );
+    const files = synthetic.sets[0]?.files ?? [];
+    expect(files.map((f) => f.Type)).toEqual(['D', 'L', null]);
+    await rig.upload('full');
+    const target = rig.target();
+    await target.start({ ...request, databaseFiles: files });
+    await target.advance('Sales');
+    const full = rig.sent.find((s) => label(s) === 'RESTORE DATABASE');
+    expect(full?.sql).toContain(
+      'MOVE @logical0 TO @physical0, MOVE @logical1 TO @physical1, MOVE @logical2 TO @physical2,',
+    );
+    expect(full?.params).toMatchObject({
+      logical0: 'synthetic',
+      physical0: 'D:\\SQLData\\Sales_synthetic.mdf',
+      logical1: 'synthetic_log',
+      physical1: 'L:\\SQLLog\\Sales_synthetic_log.ldf',
+      logical2: 'Sales_mod1',
+      physical2: 'D:\\SQLData\\Sales_Sales_mod1',
+    });
   });
 
   it('skips a log that redo_start_lsn says the database already holds', async () => {

@@ -3,11 +3,14 @@
  * (`SERVERPROPERTY('InstanceDefaultDataPath')`/`'InstanceDefaultLogPath'`, SQL Server 2012+; before
  * that, the folder of master's own files), named `<database>_<logical name>` with `.mdf` for the
  * primary data file, `.ndf` for other data files and `.ldf` for logs; FILESTREAM and memory-optimized
- * containers (`S`) and full-text catalogs (`F`) are folders, without extension. Characters Windows
+ * containers (`S`) and full-text catalogs (`F`) are folders, without extension, in the data folder. So
+ * is a file whose type is unknown (the backup reader's `Type` null): SQL Server lists every file as
+ * `D`, `L`, `S` or `F` and the reader names `D` and `L`, so it is a container or a catalog — never a
+ * data file, which would get `.ndf` and make a container's folder look like a file. Characters Windows
  * refuses in a file name become `_`. The separator is the one the instance's own paths use (`\`
  * on Windows, `/` on Linux).
  */
-import type { DatabaseFile } from '../../backup/index.js';
+import { fileKind, type DatabaseFile } from '../../backup/index.js';
 
 export interface InstancePaths {
   readonly dataPath: string | null;
@@ -34,15 +37,10 @@ export function moves(
     );
   return files.map((file) => {
     const stem = `${databaseName}_${file.LogicalName}`.replace(/[\\/:*?"<>|]/g, '_');
+    const kind = fileKind(file);
     const extension =
-      file.Type === 'L'
-        ? '.ldf'
-        : file.Type === 'S' || file.Type === 'F'
-          ? ''
-          : file.FileId === 1
-            ? '.mdf'
-            : '.ndf';
-    const target = file.Type === 'L' ? log : data;
+      kind === 'log' ? '.ldf' : kind !== 'data' ? '' : file.FileId === 1 ? '.mdf' : '.ndf';
+    const target = kind === 'log' ? log : data;
     return { logicalName: file.LogicalName, physicalName: `${target.path}${stem}${extension}` };
   });
 }

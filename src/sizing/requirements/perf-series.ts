@@ -2,45 +2,21 @@
  * Reading a perf-data folder into time series: one value per 10-minute window for the instance
  * (CPU, memory, samples) and per database file (reads, writes, MB, latency), the Mean of each window
  * (the Max kept for CPU and memory), restricted to a time window and a choice of databases. The big
- * aggregated file is streamed; nothing of it is kept but these numbers.
+ * aggregated file is scanned on one thread per core (`series-threads.ts`); nothing of it is kept but
+ * these numbers.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { SizingError } from '../errors.js';
 import { perfFileLayouts } from '../perf-data/layouts.js';
-import { readPerfFile, streamPerfFile } from '../perf-data/reader.js';
-import type {
-  AggregatedCounterRecord,
-  DbLevelRecord,
-  InstanceLevelRecord,
-} from '../perf-data/records.js';
+import { readPerfFile } from '../perf-data/reader.js';
+import type { DbLevelRecord, InstanceLevelRecord } from '../perf-data/records.js';
+import type { FileSeries, SeriesSelection } from './series-builder.js';
+import { readAggregatedSeries, type ReadAggregatedOptions } from './series-threads.js';
 
-export interface PerfSelection {
-  /** Windows ending at or after this time (`yyyy-MM-dd HH:mm:ss`). */
-  readonly start?: string;
-  /** Windows ending at or before this time. */
-  readonly end?: string;
-  /** Only these databases (names as in the files). */
-  readonly databases?: readonly string[];
-  /** All databases but these. */
-  readonly excludeDatabases?: readonly string[];
-}
-
-/** One database file's series, indexed like `PerfSeries.times`. */
-export interface FileSeries {
-  readonly database: string;
-  /** The physical path, as the aggregated file names it. */
-  readonly file: string;
-  /** `ROWS` or `LOG`. */
-  readonly type: string;
-  readonly reads: number[];
-  readonly writes: number[];
-  readonly readMB: number[];
-  readonly writeMB: number[];
-  readonly readLatencyMs: number[];
-  readonly writeLatencyMs: number[];
-}
+export type PerfSelection = SeriesSelection;
+export type { FileSeries };
 
 export interface PerfSeries {
   readonly folder: string;
@@ -127,155 +103,33 @@ function latest<R extends { timeDataCollected: string }>(
 export async function readPerfSeries(
   folder: string,
   selection: PerfSelection = {},
+  options: ReadAggregatedOptions = {},
 ): Promise<PerfSeries> {
   const files = await findPerfDataFiles(folder);
   const wanted = selection.databases === undefined ? undefined : new Set(selection.databases);
   const excluded = new Set(selection.excludeDatabases ?? []);
   const includes = (db: string): boolean =>
     (wanted === undefined || wanted.has(db)) && !excluded.has(db);
-  const seenDatabases = new Set<string>();
 
   const instances =
     files.instance === undefined ? [] : (await readPerfFile('instance', files.instance)).records;
   const instance = latest(instances, () => '').at(0);
   const dbFiles =
     files.database === undefined ? [] : (await readPerfFile('database', files.database)).records;
-  for (const f of dbFiles) seenDatabases.add(f.databaseName);
   const databaseFiles = latest(
     dbFiles,
     (f) => `${f.databaseName}\u0000${f.physicalFullName}`,
   ).filter((f) => includes(f.databaseName));
 
-  const times: string[] = [];
-  const samples: number[] = [];
-  const cpuPercent: number[] = [];
-  const cpuMaxPercent: number[] = [];
-  const memoryMB: number[] = [];
-  const memoryMaxMB: number[] = [];
-  const fileSeries: FileSeries[] = [];
-  const fileIndex = new Map<string, FileSeries>();
-
-  const start = selection.start;
-  const end = selection.end;
-  let lastTime = '';
-  let window = -1; // index of lastTime, or -1 when outside the selection
-  const windowIndex = new Map<string, number>();
-  let lastDb = '';
-  let dbIncluded = includes('');
-  let lastFileKey = '';
-  let lastFile: FileSeries | undefined;
-
-  const onBatch = (batch: AggregatedCounterRecord[]): void => {
-    for (const r of batch) {
-      const time = r.timeDataCollected;
-      if (time !== lastTime) {
-        lastTime = time;
-        if ((start !== undefined && time < start) || (end !== undefined && time > end)) window = -1;
-        else {
-          let index = windowIndex.get(time);
-          if (index === undefined) {
-            index = times.length;
-            windowIndex.set(time, index);
-            times.push(time);
-          }
-          window = index;
-        }
-      }
-      if (window < 0) continue;
-      const aggregator = r.aggregatorType;
-      const counter = r.counterName;
-      if (r.databaseName === '') {
-        // Instance counters.
-        if (counter === 'ICP') {
-          if (aggregator === 'Mean') cpuPercent[window] = r.value;
-          else if (aggregator === 'Max') cpuMaxPercent[window] = r.value;
-          else if (aggregator === 'Occurence') samples[window] = r.value;
-        } else if (counter === 'IM') {
-          if (aggregator === 'Mean') memoryMB[window] = r.value;
-          else if (aggregator === 'Max') memoryMaxMB[window] = r.value;
-        }
-        continue;
-      }
-      if (aggregator !== 'Mean' || r.databaseFileName === '') continue; // DCP, DCS: not used
-      if (r.databaseName !== lastDb) {
-        lastDb = r.databaseName;
-        seenDatabases.add(lastDb);
-        dbIncluded = includes(lastDb);
-      }
-      if (!dbIncluded) continue;
-      const fileKey = r.databaseFileName;
-      if (fileKey !== lastFileKey || lastFile?.database !== r.databaseName) {
-        lastFileKey = fileKey;
-        const key = `${r.databaseName}\u0000${fileKey}`;
-        lastFile = fileIndex.get(key);
-        if (lastFile === undefined) {
-          lastFile = {
-            database: r.databaseName,
-            file: fileKey,
-            type: r.fileType,
-            reads: [],
-            writes: [],
-            readMB: [],
-            writeMB: [],
-            readLatencyMs: [],
-            writeLatencyMs: [],
-          };
-          fileIndex.set(key, lastFile);
-          fileSeries.push(lastFile);
-        }
-      }
-      switch (counter) {
-        case 'FNR':
-          lastFile.reads[window] = r.value;
-          break;
-        case 'FNW':
-          lastFile.writes[window] = r.value;
-          break;
-        case 'FRM':
-          lastFile.readMB[window] = r.value;
-          break;
-        case 'FWM':
-          lastFile.writeMB[window] = r.value;
-          break;
-        case 'FRL':
-          lastFile.readLatencyMs[window] = r.value;
-          break;
-        case 'FWL':
-          lastFile.writeLatencyMs[window] = r.value;
-          break;
-      }
-    }
-  };
-  await streamPerfFile('aggregated', files.aggregated, onBatch);
-
-  // Windows in time order (the files are, but nothing forces a merged folder to be).
-  const order = times
-    .map((_, i) => i)
-    .sort((a, b) => ((times[a] as string) < (times[b] as string) ? -1 : 1));
-  const reorder = (values: number[]): number[] => order.map((i) => values[i] ?? NaN);
-  for (const f of fileSeries)
-    for (const k of [
-      'reads',
-      'writes',
-      'readMB',
-      'writeMB',
-      'readLatencyMs',
-      'writeLatencyMs',
-    ] as const) {
-      const sorted = reorder(f[k]);
-      f[k].length = 0;
-      f[k].push(...sorted);
-    }
+  const { builder } = await readAggregatedSeries(files.aggregated, selection, options);
+  const series = builder.finish();
+  const seenDatabases = new Set([...dbFiles.map((f) => f.databaseName), ...series.seenDatabases]);
   return {
     folder,
     server: files.server,
-    times: order.map((i) => times[i] as string),
-    samples: reorder(samples),
-    cpuPercent: reorder(cpuPercent),
-    cpuMaxPercent: reorder(cpuMaxPercent),
-    memoryMB: reorder(memoryMB),
-    memoryMaxMB: reorder(memoryMaxMB),
-    files: fileSeries,
+    times: series.times,
+    ...series.instance,
+    files: series.files,
     instance,
     databaseFiles,
     unknownDatabases: [...(wanted ?? []), ...excluded].filter((db) => !seenDatabases.has(db)),

@@ -98,7 +98,7 @@ export interface SeriesPart {
   readonly instance: Record<InstanceValue, number[]>;
   readonly files: FileEntry[];
   /** By window: each file's values (NaN: none), as `SeriesBuilder.row` keeps them. */
-  readonly rows: Float64Array[];
+  readonly rows: Float64Array<ArrayBuffer>[];
   /** Databases met in file lines, selected or not. */
   readonly seenDatabases: string[];
 }
@@ -123,7 +123,7 @@ export class SeriesBuilder {
     memoryMB: [],
     memoryMaxMB: [],
   };
-  readonly #rows: Float64Array[] = [];
+  readonly #rows: Float64Array<ArrayBuffer>[] = [];
   readonly #files: FileEntry[] = [];
   readonly #fileIndex = new Map<string, FileEntry>();
   readonly #seenDatabases = new Set<string>();
@@ -186,11 +186,13 @@ export class SeriesBuilder {
    * The row of file values of `window`, long enough for every file met so far: store a file's
    * counter at `file.index * rowStride + counter` (a NaN stores nothing).
    */
-  row(window: number): Float64Array {
+  row(window: number): Float64Array<ArrayBuffer> {
     const needed = this.#files.length * rowStride;
     let row = this.#rows[window];
     if (row === undefined || row.length < needed) {
-      const grown = new Float64Array(Math.max(needed * 2, 64 * rowStride)).fill(NaN);
+      // A new row holds the files met so far; a row that grows (files still being met) doubles.
+      const length = row === undefined ? needed : Math.max(needed, row.length * 2, 64 * rowStride);
+      const grown = new Float64Array(length).fill(NaN);
       if (row !== undefined) grown.set(row);
       row = grown;
       for (let w = this.#rows.length; w < window; w++) this.#rows[w] ??= new Float64Array(0);

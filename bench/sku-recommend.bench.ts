@@ -31,7 +31,7 @@ const databaseCount = 100;
 const filesPerDatabase = 10;
 const maxSeconds = 5;
 const maxRatio = 2;
-const repetitions = 2;
+const repetitions = 3;
 
 export async function skuRecommendBench(): Promise<BenchOutcome> {
   const folder = join(process.env.SQLMIG_BENCH_DIR ?? tmpdir(), 'sqlmig-bench-sku-recommend');
@@ -46,8 +46,15 @@ export async function skuRecommendBench(): Promise<BenchOutcome> {
   const recommend = () => recommendSku(folder);
 
   await parseAll(); // warm the page cache and the JIT
-  const baseline = await bestOf(repetitions, parseAll);
-  const recommendation = await bestOf(repetitions, recommend);
+  // Taken in turns, so that a slower stretch of the shared machine falls on both alike.
+  let baseline = await bestOf(1, parseAll);
+  let recommendation = await bestOf(1, recommend);
+  for (let round = 1; round < repetitions; round++) {
+    const parse = await bestOf(1, parseAll);
+    if (parse.ms < baseline.ms) baseline = parse;
+    const whole = await bestOf(1, recommend);
+    if (whole.ms < recommendation.ms) recommendation = whole;
+  }
   const general = await generalReaderOnSlice(folder, aggregated);
   const ratio = recommendation.ms / baseline.ms;
   const passed = recommendation.ms <= maxSeconds * 1000 && ratio <= maxRatio;

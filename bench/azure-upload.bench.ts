@@ -3,7 +3,8 @@
  * loopback), sqlmig's way — `LocalFolderSource.upload()` into an `AzureBlobStore`, default settings —
  * against two baselines measured in the same run: the SDK's `BlockBlobClient.uploadFile()` with
  * default options, and a minimal loop of raw Put Block requests (Node's http module, the same block
- * size, a fixed few in flight) then Put Block List, the best this machine does against Azurite.
+ * size, 4 and then 8 in flight, the faster counting) then Put Block List, the best this machine does
+ * against Azurite.
  * Each upload runs in a process of its own (bench/support/azure-upload-child.ts), which gives its
  * peak memory and lets the resume test kill one mid-upload.
  *
@@ -14,8 +15,8 @@
  *
  * Run: `npm run bench -- azure-upload`. SQLMIG_BENCH_UPLOAD_MIB sets the file size in MiB (default
  * 2048; the figures are then not the issue's), SQLMIG_BENCH_UPLOAD_ROUNDS how many times each upload
- * is timed (default 2, the best counts), SQLMIG_BENCH_UPLOAD_RAW_IN_FLIGHT the raw loop's requests in
- * flight (default 4). Files live in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at
+ * is timed (default 2, the best counts), SQLMIG_BENCH_UPLOAD_RAW_IN_FLIGHT a single count of the raw
+ * loop's requests in flight (default: 4 and 8, the faster counting). Files live in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at
  * the end with Azurite's.
  */
 import { spawn } from 'node:child_process';
@@ -37,7 +38,10 @@ import type { BenchOutcome } from './support/bench-kit.js';
 const mib = 1024 * 1024;
 const fileMib = envNumber('SQLMIG_BENCH_UPLOAD_MIB', 2048);
 const rounds = envNumber('SQLMIG_BENCH_UPLOAD_ROUNDS', 2);
-const rawInFlight = envNumber('SQLMIG_BENCH_UPLOAD_RAW_IN_FLIGHT', 4);
+/** The raw loop runs with each of these in flight; its best counts (sqlmig sends 8 at once). */
+const rawInFlights = process.env.SQLMIG_BENCH_UPLOAD_RAW_IN_FLIGHT
+  ? [envNumber('SQLMIG_BENCH_UPLOAD_RAW_IN_FLIGHT', 4)]
+  : [4, 8];
 /** After the whole MiB: a tail that is a whole number of 4 KiB pages but no whole block. */
 const tailBytes = 301 * 4096 + 2048;
 const pageBytes = 8192;
@@ -112,16 +116,22 @@ async function measure(server: TestAzurite, folder: string): Promise<BenchOutcom
 
   const best: Record<UploadJob['mode'], Done | null> = { sqlmig: null, sdk: null, raw: null };
   let blockBytes = 0;
+  let rawBest: (Done & { inFlight: number }) | null = null;
   for (let round = 0; round < rounds; round++) {
     // sqlmig first: the raw loop stages blocks of the size sqlmig chose.
     const ours = await once('sqlmig');
     blockBytes = ours.blockBytes;
-    const raw = await once('raw', { blockBytes, inFlight: rawInFlight });
+    const raws = [];
+    for (const inFlight of rawInFlights) {
+      const run = await once('raw', { blockBytes, inFlight });
+      raws.push(run);
+      if (rawBest === null || run.done.ms < rawBest.ms) rawBest = { ...run.done, inFlight };
+    }
     const sdk = await once('sdk');
     for (const [mode, run] of [
       ['sqlmig', ours],
-      ['raw', raw],
       ['sdk', sdk],
+      ...raws.map((r) => ['raw', r] as const),
     ] as const) {
       const kept = best[mode];
       if (kept === null || run.done.ms < kept.ms) best[mode] = run.done;
@@ -145,7 +155,7 @@ async function measure(server: TestAzurite, folder: string): Promise<BenchOutcom
   console.log(
     [
       line(
-        `(c) raw Put Block loop (${blockBytes / mib} MiB blocks, ${rawInFlight} in flight)`,
+        `(c) raw Put Block loop (${blockBytes / mib} MiB blocks, ${rawBest?.inFlight ?? '?'} in flight)`,
         raw,
       ),
       line('(b) SDK uploadFile (default options)', sdk),

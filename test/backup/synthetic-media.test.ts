@@ -21,6 +21,7 @@ import {
 import {
   defaultFiles,
   syntheticBackupBytes,
+  unnamedContainerFile,
   writeSyntheticBackup,
   type SyntheticFile,
   type SyntheticMedia,
@@ -110,18 +111,7 @@ describe('synthetic media (test support writer)', () => {
   });
 
   it('keeps a file type code it cannot name (Type null, the code kept, the filegroup named); FILELISTONLY JSON unchanged', async () => {
-    const files: SyntheticFile[] = [
-      ...defaultFiles,
-      {
-        fileId: 65537,
-        type: 3,
-        fileGroupId: 2,
-        fileGroupName: 'Sales_mod',
-        logicalName: 'Sales_mod1',
-        physicalName: 'D:\\Data\\Sales_mod1',
-        sizeBytes: 0n,
-      },
-    ];
+    const files: SyntheticFile[] = [...defaultFiles, unnamedContainerFile];
     const result = await read(syntheticBackupBytes(media({ sets: [{ ...full, files }] })));
     const listed = result.sets[0]?.files ?? [];
     expect(listed.map((f) => [f.LogicalName, f.Type, f.FileGroupName, fileKind(f)])).toEqual([

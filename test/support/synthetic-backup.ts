@@ -78,6 +78,43 @@ export const defaultFiles: readonly SyntheticFile[] = [
   },
 ];
 
+/**
+ * A file of SFIN type code 3, which no published source names: the reader leaves its Type null and
+ * keeps the code. In a filegroup named like a memory-optimized one.
+ */
+export const unnamedContainerFile: SyntheticFile = {
+  fileId: 65537,
+  type: 3,
+  fileGroupId: 2,
+  fileGroupName: 'Sales_mod',
+  logicalName: 'Sales_mod1',
+  physicalName: 'D:\\Data\\Sales_mod1',
+  sizeBytes: 0n,
+};
+
+/** A full backup of Sales whose catalog lists data, log and `unnamedContainerFile`. */
+export function fullWithUnnamedContainer(): Uint8Array {
+  return syntheticBackupBytes({
+    mediaSetId: 'c0ffee00-1234-4321-abcd-0123456789ab',
+    sets: [
+      {
+        databaseName: 'Sales',
+        serverName: 'SQL01',
+        userName: 'CONTOSO\\dba',
+        type: 'D',
+        backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+        firstLsn: 41_000_000_012_300_001n,
+        lastLsn: 41_000_000_014_500_001n,
+        checkpointLsn: 41_000_000_012_300_001n,
+        databaseBackupLsn: 0n,
+        startDate: '2026-03-01T22:00:05',
+        finishDate: '2026-03-01T22:04:41',
+        files: [...defaultFiles, unnamedContainerFile],
+      },
+    ],
+  });
+}
+
 /** Writes the media to `path`, streaming data pages so that files of many GiB need little memory. */
 export async function writeSyntheticBackup(path: string, media: SyntheticMedia): Promise<void> {
   const handle = await open(path, 'w');

@@ -20,7 +20,7 @@ import {
   targetOnStandIn,
 } from '../support/lrs-stand-in/stand-in-target.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
-import { defaultFiles, syntheticBackupBytes } from '../support/synthetic-backup.js';
+import { fullWithUnnamedContainer } from '../support/synthetic-backup.js';
 
 if (!hasBackupCorpus)
   console.warn(`Skipping the Managed Instance target's tests: ${corpusSkipReason}.`);
@@ -330,36 +330,7 @@ describe.skipIf(!hasBackupCorpus)(
 
     it('refuses, on General Purpose, a backup whose reader left a file type unnamed (a container), naming it; Business Critical starts it with the FILESTREAM caveat', async () => {
       // A full whose catalog has a file with SFIN type code 3 (no published code: read as unnamed).
-      const bytes = syntheticBackupBytes({
-        mediaSetId: 'c0ffee00-1234-4321-abcd-0123456789ab',
-        sets: [
-          {
-            databaseName: 'Sales',
-            serverName: 'SQL01',
-            userName: 'CONTOSO\\dba',
-            type: 'D',
-            backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-            firstLsn: 41_000_000_012_300_001n,
-            lastLsn: 41_000_000_014_500_001n,
-            checkpointLsn: 41_000_000_012_300_001n,
-            databaseBackupLsn: 0n,
-            startDate: '2026-03-01T22:00:05',
-            finishDate: '2026-03-01T22:04:41',
-            files: [
-              ...defaultFiles,
-              {
-                fileId: 65537,
-                type: 3,
-                fileGroupId: 2,
-                fileGroupName: 'Sales_mod',
-                logicalName: 'Sales_mod1',
-                physicalName: 'D:\\Data\\Sales_mod1',
-                sizeBytes: 0n,
-              },
-            ],
-          },
-        ],
-      });
+      const bytes = fullWithUnnamedContainer();
       const media = await readBackupMedia(memorySource('Sales_full.bak', bytes));
       const files = media.sets[0]?.files ?? [];
       expect(files.map((f) => f.Type)).toEqual(['D', 'L', null]);

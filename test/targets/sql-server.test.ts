@@ -21,7 +21,7 @@ import {
 } from '../../src/targets/index.js';
 import { corpusFile, corpusSkipReason, hasBackupCorpus } from '../support/corpus.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
-import { defaultFiles, syntheticBackupBytes } from '../support/synthetic-backup.js';
+import { fullWithUnnamedContainer } from '../support/synthetic-backup.js';
 import {
   ScriptedSqlConnection,
   scriptInstance,
@@ -212,39 +212,7 @@ describe.skipIf(!hasBackupCorpus)('SQL Server target (scripted connection)', () 
   it('moves a file whose type the reader could not name to a folder (a container), not to an .ndf', async () => {
     // The reader's file list of a full with a file of SFIN type code 3 (not published: Type null).
     const synthetic = await readBackupMedia(
-      memorySource(
-        'container.bak',
-        syntheticBackupBytes({
-          mediaSetId: 'c0ffee00-1234-4321-abcd-0123456789ab',
-          sets: [
-            {
-              databaseName: 'Sales',
-              serverName: 'SQL01',
-              userName: 'CONTOSO\\dba',
-              type: 'D',
-              backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-              firstLsn: 41_000_000_012_300_001n,
-              lastLsn: 41_000_000_014_500_001n,
-              checkpointLsn: 41_000_000_012_300_001n,
-              databaseBackupLsn: 0n,
-              startDate: '2026-03-01T22:00:05',
-              finishDate: '2026-03-01T22:04:41',
-              files: [
-                ...defaultFiles,
-                {
-                  fileId: 65537,
-                  type: 3,
-                  fileGroupId: 2,
-                  fileGroupName: 'Sales_mod',
-                  logicalName: 'Sales_mod1',
-                  physicalName: 'D:\\Data\\Sales_mod1',
-                  sizeBytes: 0n,
-                },
-              ],
-            },
-          ],
-        }),
-      ),
+      memorySource('container.bak', fullWithUnnamedContainer()),
     );
     const files = synthetic.sets[0]?.files ?? [];
     expect(files.map((f) => f.Type)).toEqual(['D', 'L', null]);

@@ -1,11 +1,13 @@
 /**
  * `sqlmig sku recommend`, run as a user runs it (the built command in a child process), over the
- * corpus's perf data: the text and JSON reports, the HTML file, a usage error.
+ * corpus's perf data: the text and JSON reports, the HTML file, a usage error; and the built reader's
+ * worker threads (their module beside the compiled one) scanning a file in ranges.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import {
   perfDataCorpus,
   perfDataSkipReason,
 } from '../support/perf-data-corpus.js';
+import { writeSyntheticPerfData } from '../support/synthetic-perf-data.js';
 
 const run = promisify(execFile);
 const cli = join(projectRoot, 'dist', 'cli', 'main.js');
@@ -83,3 +86,60 @@ describe.skipIf(!hasPerfDataCorpus)(
     });
   },
 );
+
+describe('the built reader of the aggregated file', () => {
+  it('scans it in ranges on worker threads of its own, as on one thread', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sqlmig-sku-threads-'));
+    try {
+      const prefix = await writeSyntheticPerfData(dir, {
+        windows: 30,
+        databases: [
+          {
+            name: 'Sales',
+            files: [
+              { type: 'ROWS', sizeMB: 1024 },
+              { type: 'LOG', sizeMB: 256 },
+            ],
+          },
+        ],
+        cpuPercent: (w) => 10 + w,
+        io: (w) => ({
+          reads: w,
+          writes: 2 * w,
+          readMB: w / 4,
+          writeMB: w / 8,
+          readLatencyMs: 3,
+          writeLatencyMs: 1,
+        }),
+      });
+      const module = pathToFileURL(
+        join(projectRoot, 'dist', 'sizing', 'requirements', 'series-threads.js'),
+      ).href;
+      const file = join(dir, `${prefix}_PerformanceAggregated_Counters.csv`);
+      // In a plain Node process, as the command runs: the thread loads the compiled module.
+      const script = `
+        const { readAggregatedSeries } = await import(${JSON.stringify(module)});
+        const read = async (threads) => {
+          const r = await readAggregatedSeries(${JSON.stringify(file)}, {}, { threads });
+          return { reader: r.reader, threads: r.threads, onWorkers: r.onWorkers, series: r.builder.finish() };
+        };
+        const [one, three] = [await read(1), await read(3)];
+        console.log(JSON.stringify({ one, three }));`;
+      // A script file, not --eval: a thread inherits the process's flags, and --input-type would
+      // stop it from loading its module (the scan would then run on this thread, as it should).
+      const scriptFile = join(dir, 'read.mjs');
+      await writeFile(scriptFile, script);
+      const { stdout } = await run(process.execPath, [scriptFile]);
+      const { one, three } = JSON.parse(stdout) as Record<
+        'one' | 'three',
+        { reader: string; threads: number; onWorkers: number; series: { times: string[] } }
+      >;
+      expect(one).toMatchObject({ reader: 'scan', threads: 1, onWorkers: 0 });
+      expect(one.series.times).toHaveLength(30);
+      expect(three).toMatchObject({ reader: 'scan', threads: 3, onWorkers: 3 });
+      expect(three.series).toEqual(one.series);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

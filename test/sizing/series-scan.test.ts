@@ -85,7 +85,8 @@ describe('the scan reads what the general reader reads', () => {
     expect(expected.files).toHaveLength(12);
     for (const threads of [1, 2, 5]) {
       const read = await scanned(file, threads);
-      expect(read).toMatchObject({ reader: 'scan', threads });
+      // Every range was scanned on a worker thread of its own (none fell back to this thread).
+      expect(read).toMatchObject({ reader: 'scan', threads, onWorkers: threads > 1 ? threads : 0 });
       expect(read.series).toEqual(expected);
     }
     const selection: SeriesSelection = {

@@ -42,9 +42,11 @@ export type FromSeriesThread =
 /** What was read, and how. */
 export interface AggregatedRead {
   readonly builder: SeriesBuilder;
-  /** `scan`: the byte scan on `threads` threads; `general`: the general reader, after `gaveUp`. */
+  /** `scan`: the byte scan in `threads` ranges; `general`: the general reader, after `gaveUp`. */
   readonly reader: 'scan' | 'general';
   readonly threads: number;
+  /** Ranges a worker thread scanned (the others were scanned here: no thread could start). */
+  readonly onWorkers: number;
   readonly gaveUp?: string;
 }
 
@@ -64,7 +66,7 @@ export async function readAggregatedSeries(
   await streamPerfFile('aggregated', file, (batch) => {
     for (const record of batch) builder.addRecord(record);
   });
-  return { builder, reader: 'general', threads: 1, gaveUp };
+  return { builder, reader: 'general', threads: 1, onWorkers: 0, gaveUp };
 }
 
 async function scan(
@@ -86,7 +88,7 @@ async function scan(
     const builder = new SeriesBuilder(selection);
     if (threads === 1) {
       await scanRange(handle, { start: dataStart, end: size, crlf }, builder);
-      return { builder, reader: 'scan', threads };
+      return { builder, reader: 'scan', threads, onWorkers: 0 };
     }
     const points = await lineSplits(handle, dataStart, size, threads);
     const parts = await Promise.all(
@@ -96,8 +98,9 @@ async function scan(
           scanOnThread({ file, start: points[i] as number, end, crlf, selection }, handle),
         ),
     );
-    for (const part of parts) builder.merge(part);
-    return { builder, reader: 'scan', threads };
+    for (const { part } of parts) builder.merge(part);
+    const onWorkers = parts.filter((p) => p.onWorker).length;
+    return { builder, reader: 'scan', threads, onWorkers };
   } finally {
     await handle.close();
   }
@@ -107,14 +110,17 @@ async function scan(
  * Scans one range on a thread of its own; here when a thread cannot be started or stops without an
  * answer (its module missing, out of memory): the scan is the same either way, only slower.
  */
-async function scanOnThread(job: SeriesThreadJob, handle: FileHandle): Promise<SeriesPart> {
+async function scanOnThread(
+  job: SeriesThreadJob,
+  handle: FileHandle,
+): Promise<{ part: SeriesPart; onWorker: boolean }> {
   const message = await answerOf(job);
   if (message === undefined) {
     const builder = new SeriesBuilder(job.selection);
     await scanRange(handle, job, builder);
-    return builder.part();
+    return { part: builder.part(), onWorker: false };
   }
-  if (message.kind === 'part') return message.part;
+  if (message.kind === 'part') return { part: message.part, onWorker: true };
   if (message.kind === 'gaveUp') throw new ScanGaveUp(message.reason);
   throw Object.assign(new Error(message.message), { code: message.code ?? undefined });
 }

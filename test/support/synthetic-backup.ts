@@ -92,26 +92,27 @@ export const unnamedContainerFile: SyntheticFile = {
   sizeBytes: 0n,
 };
 
-/** A full backup of Sales whose catalog lists data, log and `unnamedContainerFile`. */
+/** A full backup set of Sales (SQL01\\PROD), with checksums: the tests' usual base of a chain. */
+export const salesFull: SyntheticSet = {
+  databaseName: 'Sales',
+  serverName: 'SQL01\\PROD',
+  userName: 'CONTOSO\\dba',
+  type: 'D',
+  backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
+  firstLsn: 41_000_000_012_300_001n,
+  lastLsn: 41_000_000_014_500_001n,
+  checkpointLsn: 41_000_000_012_300_001n,
+  databaseBackupLsn: 0n,
+  startDate: '2026-03-01T22:00:05',
+  finishDate: '2026-03-01T22:04:41',
+  checksums: true,
+};
+
+/** `salesFull` whose catalog lists data, log and `unnamedContainerFile`. */
 export function fullWithUnnamedContainer(): Uint8Array {
   return syntheticBackupBytes({
     mediaSetId: 'c0ffee00-1234-4321-abcd-0123456789ab',
-    sets: [
-      {
-        databaseName: 'Sales',
-        serverName: 'SQL01',
-        userName: 'CONTOSO\\dba',
-        type: 'D',
-        backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-        firstLsn: 41_000_000_012_300_001n,
-        lastLsn: 41_000_000_014_500_001n,
-        checkpointLsn: 41_000_000_012_300_001n,
-        databaseBackupLsn: 0n,
-        startDate: '2026-03-01T22:00:05',
-        finishDate: '2026-03-01T22:04:41',
-        files: [...defaultFiles, unnamedContainerFile],
-      },
-    ],
+    sets: [{ ...salesFull, files: [...defaultFiles, unnamedContainerFile] }],
   });
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../../src/targets/index.js';
 import { MemoryBlobStore } from '../support/memory-blob-store.js';
 import {
+  salesFull,
   syntheticBackupBytes,
   type SyntheticMedia,
   type SyntheticSet,
@@ -19,20 +20,7 @@ import {
 
 import { rig } from './rehearsal-fixture.js';
 
-const full: SyntheticSet = {
-  databaseName: 'Sales',
-  serverName: 'SQL01\\PROD',
-  userName: 'CONTOSO\\dba',
-  type: 'D',
-  backupSetGuid: '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0',
-  firstLsn: 41_000_000_012_300_001n,
-  lastLsn: 41_000_000_014_500_001n,
-  checkpointLsn: 41_000_000_012_300_001n,
-  databaseBackupLsn: 0n,
-  startDate: '2026-03-01T22:00:05',
-  finishDate: '2026-03-01T22:04:41',
-  checksums: true,
-};
+const full = salesFull;
 const log = (n: number): SyntheticSet => ({
   ...full,
   type: 'L',

@@ -23,7 +23,7 @@ import {
   type SeriesBuilder,
 } from './series-builder.js';
 
-/** The file needs the general reader; `reason` says why, for tests and tracing. */
+/** The file needs the general reader; the message says why, for tests and tracing. */
 export class ScanGaveUp extends Error {
   override readonly name = 'ScanGaveUp';
 }
@@ -84,7 +84,10 @@ export async function lineSplits(
 
 const chunkBytes = 4 << 20;
 
-/** Reads the lines of [start, end) into `builder`. `last`: the range ends the file. */
+/**
+ * Reads the lines of [start, end) into `builder`. Bytes left without a line end when the range ends
+ * are the file's last line (a range other than the last ends just after a line end).
+ */
 export async function scanRange(
   handle: FileHandle,
   range: { readonly start: number; readonly end: number; readonly crlf: boolean },

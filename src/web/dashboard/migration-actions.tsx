@@ -8,8 +8,7 @@ import { useState } from 'react';
 import type { MigrationResource } from '../../api-contract/index.js';
 import { ApiRequestError } from '../api/api-client.js';
 import { useApi } from '../api/api-context.js';
-import { ErrorMessage } from '../shell/error-message.js';
-import { ModalDialog } from '../shell/modal-dialog.js';
+import { ConfirmDialog } from '../shell/confirm-dialog.js';
 import { navigate } from '../shell/router.js';
 import { CutoverDialog } from './cutover-dialog.js';
 
@@ -35,6 +34,9 @@ export function MigrationActions({
     (p.configuration['offlineConfiguration'] as { offline?: boolean } | undefined)?.offline ??
     false;
 
+  const close = () => {
+    setDialog(null);
+  };
   const run = (work: () => Promise<unknown>, after: () => void) => {
     setBusy(true);
     setError(null);
@@ -121,85 +123,51 @@ export function MigrationActions({
         migration={migration}
         serviceName={serviceName}
         open={dialog === 'cutover'}
-        onClose={() => {
-          setDialog(null);
-        }}
+        onClose={close}
         onDone={() => {
           setDialog(null);
           onChanged();
         }}
       />
-      <ModalDialog
+      <ConfirmDialog
         open={dialog === 'cancel'}
         title={`Cancel the migration to ${migration.name}?`}
-        onClose={() => {
-          setDialog(null);
+        error={error}
+        busy={busy}
+        confirmLabel="Cancel the migration"
+        keepLabel="Keep it running"
+        onConfirm={() => {
+          run(() => api.cancel(serviceName, migration.name, p.migrationOperationId), onChanged);
         }}
+        onClose={close}
       >
         <p>
           Uploads and restores stop and the target database <strong>{migration.name}</strong> is
           dropped. The backups in the folder are not touched. This cannot be undone.
         </p>
-        {error ? <ErrorMessage error={error} title="The service refused" /> : null}
-        <div className="dialog-buttons">
-          <button
-            type="button"
-            className="danger"
-            disabled={busy}
-            onClick={() => {
-              run(() => api.cancel(serviceName, migration.name, p.migrationOperationId), onChanged);
-            }}
-          >
-            Cancel the migration
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setDialog(null);
-            }}
-          >
-            Keep it running
-          </button>
-        </div>
-      </ModalDialog>
-      <ModalDialog
+      </ConfirmDialog>
+      <ConfirmDialog
         open={dialog === 'delete'}
         title={`Delete the migration to ${migration.name}?`}
-        onClose={() => {
-          setDialog(null);
+        error={error}
+        busy={busy}
+        confirmLabel="Delete"
+        keepLabel="Keep it"
+        onConfirm={() => {
+          run(
+            () => api.deleteMigration(serviceName, migration.name),
+            () => {
+              navigate('/');
+            },
+          );
         }}
+        onClose={close}
       >
         <p>
           The migration&apos;s record and its history are removed from the service. The target
           database and the backups are not touched.
         </p>
-        {error ? <ErrorMessage error={error} title="The service refused" /> : null}
-        <div className="dialog-buttons">
-          <button
-            type="button"
-            className="danger"
-            disabled={busy}
-            onClick={() => {
-              run(
-                () => api.deleteMigration(serviceName, migration.name),
-                () => {
-                  navigate('/');
-                },
-              );
-            }}
-          >
-            Delete
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setDialog(null);
-            }}
-          >
-            Keep it
-          </button>
-        </div>
-      </ModalDialog>
+      </ConfirmDialog>
     </div>
   );
 }

@@ -9,17 +9,7 @@ import type {
   WizardStep,
 } from '../../api-contract/index.js';
 
-export const stepOrder: readonly WizardStep[] = [
-  'source',
-  'databases',
-  'assessment',
-  'sku',
-  'target',
-  'backup',
-  'runtime',
-  'summary',
-];
-
+/** Each page's title, in the reference order (which `stepOrder` takes). */
 export const stepTitles: Readonly<Record<WizardStep, string>> = {
   source: 'Source connection',
   databases: 'Databases',
@@ -30,6 +20,13 @@ export const stepTitles: Readonly<Record<WizardStep, string>> = {
   runtime: 'Migration service',
   summary: 'Summary',
 };
+
+/**
+ * The pages in order: the titles' keys, written in the reference order. The web app takes only types
+ * from the API contract, so the contract's list of steps is not imported; the `Record` type makes
+ * the titles name every step the contract has, and no other.
+ */
+export const stepOrder = Object.keys(stepTitles) as readonly WizardStep[];
 
 /** The passwords and keys the wizard holds in memory only (never saved, never in storage). */
 export interface Secrets {

@@ -28,6 +28,7 @@ import {
   type LocalFileStats,
   type LocalStoreFs,
 } from './local-fs.js';
+import { DirectWrites } from './local-direct-io.js';
 import { hashFile, joinFiles } from './local-join.js';
 import { checkLocalName, pathOf, reservedPrefix } from './local-names.js';
 import { placeFile } from './local-place.js';
@@ -37,6 +38,11 @@ import { BlockStaging, type StagedBlockFile } from './local-staging.js';
 export interface LocalFolderStoreOptions {
   /** The file system; `node:fs/promises` by default. Tests pass one that fails like a full disk. */
   readonly fs?: LocalStoreFs;
+  /**
+   * Whether staged blocks are written around the page cache where the file system allows it
+   * (local-direct-io.ts). Default true; either way the files hold the same bytes.
+   */
+  readonly directIo?: boolean;
 }
 
 /** The file a commit renames over the blob. */
@@ -67,7 +73,11 @@ export class LocalFolderBlobStore implements BlobStore {
     this.#folder = resolve(folder);
     this.#fs = options.fs ?? nodeStoreFs;
     this.#tempFolder = join(this.#folder, `${reservedPrefix}tmp`);
-    this.#staging = new BlockStaging(this.#fs, join(this.#folder, `${reservedPrefix}staging`));
+    this.#staging = new BlockStaging(
+      this.#fs,
+      join(this.#folder, `${reservedPrefix}staging`),
+      new DirectWrites(options.directIo ?? true),
+    );
     this.#sidecars = new SidecarFiles(
       this.#fs,
       join(this.#folder, `${reservedPrefix}meta`),

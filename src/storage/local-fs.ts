@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 
 import { BlobStoreError } from './errors.js';
+import type { DirectWrites } from './local-direct-io.js';
 
 export interface LocalFileStats {
   readonly size: number;
@@ -45,7 +46,8 @@ export interface LocalDirectoryEntry {
 
 /** The subset of `node:fs/promises` used; `node:fs/promises` itself is one. */
 export interface LocalStoreFs {
-  open(path: string, flags: string): Promise<LocalFileHandle>;
+  /** `flags` as letters (`'r'`, `'wx'`), or as `fs.constants` bits (the direct writes' `O_DIRECT`). */
+  open(path: string, flags: string | number, mode?: number): Promise<LocalFileHandle>;
   stat(path: string): Promise<LocalFileStats>;
   readdir(path: string, options: { withFileTypes: true }): Promise<LocalDirectoryEntry[]>;
   readFile(path: string, encoding: 'utf8'): Promise<string>;
@@ -94,20 +96,26 @@ export async function writeAll(
 /**
  * Writes a whole file so that `path` holds either its old content or all of the new: the bytes go to
  * a temporary file in `tempFolder` (same file system), are flushed to the disk, then renamed. Returns
- * the file's stats as written (a rename keeps its `contentIdentity`).
+ * the file's stats as written (a rename keeps its `contentIdentity`). With `direct`, the bytes go
+ * around the page cache when the file system allows it (local-direct-io.ts).
  */
 export async function writeFileAtomically(
   fs: LocalStoreFs,
   tempFolder: string,
   path: string,
   data: Uint8Array,
+  direct?: DirectWrites,
 ): Promise<LocalFileStats> {
   const temp = join(tempFolder, `${randomUUID()}.tmp`);
   try {
     let stats;
-    const handle = await inFolder(fs, tempFolder, () => fs.open(temp, 'wx'));
+    const written =
+      direct?.available === true
+        ? await inFolder(fs, tempFolder, () => direct.write(fs, temp, data))
+        : null;
+    const handle = written ?? (await inFolder(fs, tempFolder, () => fs.open(temp, 'wx')));
     try {
-      await writeAll(handle, data, 0);
+      if (written === null) await writeAll(handle, data, 0);
       await handle.sync();
       stats = await handle.stat();
     } finally {

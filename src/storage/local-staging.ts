@@ -19,6 +19,7 @@ import {
   type LocalFileStats,
   type LocalStoreFs,
 } from './local-fs.js';
+import type { DirectWrites } from './local-direct-io.js';
 import { StagingRun, type RunPosition } from './local-staging-run.js';
 
 export interface StagedBlockFile {
@@ -59,11 +60,14 @@ export function blobKey(name: string): string {
 export class BlockStaging {
   readonly #fs: LocalStoreFs;
   readonly #root: string;
+  readonly #direct: DirectWrites;
   readonly #states = new Map<string, Promise<StagingState>>();
 
-  constructor(fs: LocalStoreFs, root: string) {
+  /** `direct`: how block files are written around the page cache (local-direct-io.ts). */
+  constructor(fs: LocalStoreFs, root: string, direct: DirectWrites) {
     this.#fs = fs;
     this.#root = root;
+    this.#direct = direct;
   }
 
   /** `givenMd5`: the block's MD5 from the caller (see `BlobStore.stageBlock`), or null. */
@@ -83,7 +87,7 @@ export class BlockStaging {
     const path = join(folder, `${String(sequence).padStart(10, '0')}-${encodeId(blockId)}.block`);
     let stats;
     try {
-      stats = await writeFileAtomically(this.#fs, folder, path, data);
+      stats = await writeFileAtomically(this.#fs, folder, path, data, this.#direct);
     } catch (error) {
       state.run?.break(); // the run holds bytes that are not on disk
       throw error;

@@ -8,7 +8,8 @@
  * that varies from file to file and migration to migration), so under load 200 files a second
  * arrive in all, for 100 s. The files are generated beforehand (bench/support/backup-chain.ts) and
  * arrive by a rename into the folder: the arrival is one instant, known to the millisecond, and
- * costs the machine nothing.
+ * costs the machine nothing (the files are flushed to the disk before the phases start, so that the
+ * kernel's writeback of them does not fall in one).
  *
  * Measured, from the service's own records and on loopback only:
  * - arrival to Restored, per file: from the rename to the file's `FileRestored` event in the
@@ -32,6 +33,7 @@
  * are then not the issue's). `SQLMIG_BENCH_TIMELINE=FILE` writes each file's times under load (ms
  * after the first arrival: arrived, seen, uploading, uploaded, restored), one JSON line a file.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +109,8 @@ export async function migrationsBench(): Promise<BenchOutcome> {
       Array.from({ length: migrations }, (_, i) => i + 1),
       (i) => database(root, `Bench${String(i).padStart(3, '0')}`, i),
     );
+    // The files just written go to the disk now, not in the kernel's writeback during a phase.
+    execFileSync('sync');
     console.log(
       `migrations: ${migrations} online migrations x ${filesPerMigration} files (a full of ${mib(shape.fullDataBytes)} MiB, logs of ${shape.logBytes / 1024} KiB, one every ${logIntervalMs} ms per migration) through the embedded service in its own process with its default settings (only a data folder and port 0 given); files written in ${((performance.now() - started) / 1000).toFixed(0)} s`,
     );

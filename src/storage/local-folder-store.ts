@@ -4,7 +4,7 @@
  * folder of backups. The store keeps its own files in hidden folders that no blob name may start with:
  *
  *   <folder>/Sales/full.bak                           the blob "Sales/full.bak"
- *   <folder>/.sqlmig-staging/<sha256 of name>/…       its staged blocks (local-staging.ts)
+ *   <folder>/.sqlmig-staging/<sha256 of name>-…       its staged blocks (local-staging.ts)
  *   <folder>/.sqlmig-meta/<sha256 of name>.json       its MD5 and metadata (local-sidecar.ts)
  *   <folder>/.sqlmig-tmp/                             files being written, renamed when complete
  *                                                     (a killed process's: see removeLeftovers)
@@ -76,6 +76,7 @@ export class LocalFolderBlobStore implements BlobStore {
     this.#staging = new BlockStaging(
       this.#fs,
       join(this.#folder, `${reservedPrefix}staging`),
+      this.#tempFolder,
       new DirectWrites(options.directIo ?? true),
     );
     this.#sidecars = new SidecarFiles(

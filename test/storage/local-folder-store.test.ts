@@ -147,9 +147,12 @@ describe('LocalFolderBlobStore on disk', () => {
   it('keeps staged blocks on disk, and ignores a block whose writing was cut short', async () => {
     await store.stageBlock('Sales/full.bak', 'a', bytesOf(10, 1));
     await store.stageBlock('Sales/full.bak', 'b', bytesOf(20, 2));
-    const [stagingFolder] = await readdir(join(folder, '.sqlmig-staging'));
-    // A process killed while writing block "c" leaves its temporary file behind.
-    await writeFile(join(folder, '.sqlmig-staging', stagingFolder ?? '', 'cut-short.tmp'), 'xx');
+    // A process killed while writing block "c" leaves its temporary file behind; and a block file
+    // of another name in the staging folder is no block of this blob.
+    const [blockFile] = await readdir(join(folder, '.sqlmig-staging'));
+    await writeFile(join(folder, '.sqlmig-tmp', 'cut-short.tmp'), 'xx');
+    await writeFile(join(folder, '.sqlmig-staging', 'cut-short.tmp'), 'xx');
+    await writeFile(join(folder, '.sqlmig-staging', `0${(blockFile ?? '').slice(1)}`), 'xx');
     const restarted = new LocalFolderBlobStore(folder);
     expect(await restarted.stagedBlocks('Sales/full.bak')).toEqual([
       { id: 'a', size: 10 },

@@ -19,7 +19,7 @@ import { readBackupFile, type FileResult } from '../backup/index.js';
 import { isBlobStoreError, LocalFolderBlobStore, type BlobStore } from '../storage/index.js';
 import { BlockBuffers } from './block-buffers.js';
 import { blockDigests } from './block-digests.js';
-import { blockSizeFor, maxBlockBytes } from './block-size.js';
+import { blockCapacity, blockLength, blockSizeFor, maxBlockBytes } from './block-size.js';
 import { watchFolder } from './folder-watch.js';
 import type { UploadThreads } from './upload-threads.js';
 
@@ -215,7 +215,7 @@ export class LocalFolderSource {
           signal?.throwIfAborted();
           // A buffer is free again once the block read into it is staged (or needed no staging).
           const buffer = (await stages.freeBuffer()) ?? take();
-          const length = Math.min(blockSize, before.size - dataRead);
+          const length = blockLength(before.size - dataRead, blockSize);
           const bytesRead = await readFully(handle, buffer, length, dataRead);
           if (bytesRead === 0) break;
           const block = buffer.subarray(0, bytesRead);
@@ -279,17 +279,18 @@ export class LocalFolderSource {
   }
 
   /**
-   * The buffer an upload reads its blocks into: a shared one of a whole block, or for a file smaller
-   * than a block one of its size (a 100 KiB log in a 4 MiB buffer would be mostly waste).
+   * The buffer an upload reads its blocks into: a shared one that holds any of its blocks (the last
+   * may be larger than the others: `blockLength`), or for a file smaller than a block one of its
+   * size (a 100 KiB log in a 4 MiB buffer would be mostly waste).
    */
   #takeBuffer(fileSize: number, blockSize: number): Buffer {
     return fileSize >= blockSize
-      ? wholeBlocks.take(blockSize)
+      ? wholeBlocks.take(blockCapacity(blockSize))
       : Buffer.allocUnsafe(Math.max(1, fileSize));
   }
 
   #giveBuffer(buffer: Buffer): void {
-    if (buffer.length === this.#blockSize) wholeBlocks.give(buffer);
+    if (buffer.length === blockCapacity(this.#blockSize)) wholeBlocks.give(buffer);
   }
 
   /**
@@ -466,11 +467,18 @@ function blockId(index: number, blockMd5: string): string {
   return Buffer.from(`${String(index).padStart(8, '0')}-${blockMd5}`).toString('base64');
 }
 
+/** The index in an id made by `blockId`; NaN for an id it did not make. */
+function blockIndexOf(id: string): number {
+  const text = Buffer.from(id, 'base64').toString('latin1');
+  return /^\d{8}-/.test(text) ? Number(text.slice(0, 8)) : Number.NaN;
+}
+
 /**
  * The block size of an upload that resumes: that of the blocks staged before, when they were staged
  * in another size (by a runtime node configured otherwise) that still fits the blob, so that they are
- * used rather than sent again; else the size planned. The largest staged block gives the size: all
- * blocks but the file's last are whole.
+ * used rather than sent again; else the size planned. The first block gives the size (every block
+ * but the last is whole, and the last may be larger: `blockLength`; a file of one block is its own
+ * size, which lays it out as that one block again); without it, the largest staged block.
  */
 function resumedBlockSize(
   fileBytes: number,
@@ -478,7 +486,8 @@ function resumedBlockSize(
   planned: number,
 ): number {
   if (staged.size === 0) return planned;
-  const size = Math.max(...staged.values());
+  const first = [...staged].find(([id]) => blockIndexOf(id) === 0);
+  const size = first?.[1] ?? Math.max(...staged.values());
   const usable = size >= minBlockBytes && size <= maxBlockBytes;
   return usable && size !== planned && blockSizeFor(fileBytes, size) === size ? size : planned;
 }

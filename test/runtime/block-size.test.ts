@@ -4,7 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { blockSizeFor, maxBlocksPerBlob } from '../../src/runtime/block-size.js';
+import {
+  blockCapacity,
+  blockLength,
+  blockSizeFor,
+  maxBlocksPerBlob,
+} from '../../src/runtime/block-size.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -33,5 +38,36 @@ describe('blockSizeFor', () => {
     expect(() => blockSizeFor(maxBlocksPerBlob * 100 * MiB + 1, 4 * MiB)).toThrow(
       /needs more than 50000 blocks of 100 MiB.*striped backup.*smaller than 4\.8 TiB/,
     );
+  });
+});
+
+describe('blockLength', () => {
+  it('takes a whole block while more than a block and a sixteenth is left, then all the rest', () => {
+    const block = 4 * MiB;
+    expect(blockCapacity(block)).toBe(4 * MiB + 256 * 1024);
+    expect(blockLength(10 * MiB, block)).toBe(block);
+    expect(blockLength(blockCapacity(block) + 1, block)).toBe(block);
+    expect(blockLength(blockCapacity(block), block)).toBe(blockCapacity(block));
+    expect(blockLength(block + 8704, block)).toBe(block + 8704); // a 4 MiB full and its headers
+    expect(blockLength(block, block)).toBe(block);
+    expect(blockLength(100, block)).toBe(100);
+  });
+
+  it('cuts any file into blocks that add up to it, never more than 50,000', () => {
+    for (const size of [0, 1, 4 * MiB - 1, 4 * MiB + 1, 9 * MiB + 3, 196 * GiB + 12_345]) {
+      const block = blockSizeFor(size, 4 * MiB);
+      let left = size;
+      let count = 0;
+      while (left > 0) {
+        const length = blockLength(left, block);
+        expect(length).toBeGreaterThan(0);
+        expect(length).toBeLessThanOrEqual(blockCapacity(block));
+        left -= length;
+        count += 1;
+      }
+      expect(left).toBe(0);
+      expect(count).toBeLessThanOrEqual(Math.max(1, Math.ceil(size / block)));
+      expect(count).toBeLessThanOrEqual(maxBlocksPerBlob);
+    }
   });
 });

@@ -53,7 +53,8 @@ describe('LocalFolderSource uploads', () => {
   let root = '';
   let store: LocalFolderBlobStore;
   let source: LocalFolderSource;
-  const content = randomBytes(20 * blockBytes + 123);
+  // 21 blocks: the last, half a block, is too large to ride with the one before (`blockLength`).
+  const content = randomBytes(20 * blockBytes + blockBytes / 2);
   beforeEach(async () => {
     root = await mkdtemp(join(tmpdir(), 'sqlmig-runtime-'));
     store = new LocalFolderBlobStore(join(root, 'blobs'));
@@ -77,6 +78,35 @@ describe('LocalFolderSource uploads', () => {
     expect(outcome.dataWritten).toBe(content.length - 7 * blockBytes);
     expect(md5(await readFile(join(root, 'blobs', 'Sales', 'full.bak')))).toBe(md5(content));
   });
+
+  it.each([
+    // [file, its size, blocks staged before the crash, blocks in all, bytes written on resuming]
+    ['a block and a few bytes, staged as one', blockBytes + 5, 1, 1, 0],
+    ['three blocks and a few bytes, two staged', 3 * blockBytes + 5, 2, 3, blockBytes + 5],
+    // The last block, larger than the others, does not pass for the block size.
+    ['three blocks and a few bytes, all staged', 3 * blockBytes + 5, 3, 3, 0],
+  ])(
+    'resumes a file of %s from the blocks already staged',
+    async (_, size, stagedBefore, blocks, written) => {
+      const file = randomBytes(size);
+      await writeFile(join(root, 'share', 'odd.bak'), file);
+      // The commit fails after every block was staged (or after some): the blocks stay staged.
+      const dying = countingStore(store, stagedBefore);
+      const failing: BlobStore = {
+        ...dying,
+        stageBlock: dying.stageBlock.bind(dying),
+        commitBlocks: () => Promise.reject(new Error('the process died here')),
+      };
+      await expect(
+        source.upload('odd.bak', failing, 'Sales/odd.bak', () => undefined),
+      ).rejects.toThrow(/died/);
+      const again = countingStore(store);
+      const outcome = await source.upload('odd.bak', again, 'Sales/odd.bak', () => undefined);
+      expect(again.staged).toBe(blocks - stagedBefore);
+      expect(outcome.dataWritten).toBe(written);
+      expect(md5(await readFile(join(root, 'blobs', 'Sales', 'odd.bak')))).toBe(md5(file));
+    },
+  );
 
   it('writes nothing when the blob already holds the file (committed before a crash)', async () => {
     await source.upload('full.bak', store, 'Sales/full.bak', () => undefined);
@@ -171,7 +201,10 @@ describe('LocalFolderSource upload digests', () => {
     ['an empty file', 0, 0],
     ['a file of one short block', 1000, 1],
     ['a file of exactly one block', blockBytes, 1],
-    ['a file of three blocks', 2 * blockBytes + 5, 3],
+    ['a file of three blocks', 2 * blockBytes + blockBytes / 2, 3],
+    ['a file a few bytes over two blocks (they ride with the last)', 2 * blockBytes + 5, 2],
+    ['a file a sixteenth of a block over one', blockBytes + blockBytes / 16, 1],
+    ['a file a byte more than that', blockBytes + blockBytes / 16 + 1, 2],
   ])('uploads %s with its MD5', async (_, size, blocks) => {
     const content = randomBytes(size);
     await writeFile(join(root, 'share', 'f.bak'), content);

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
 import { LocalFolderSource } from '../../src/runtime/index.js';
-import { MigrationEngine, type CreateMigration } from '../../src/service/engine/index.js';
+import {
+  MigrationEngine,
+  type BackupSource,
+  type CreateMigration,
+} from '../../src/service/engine/index.js';
 import {
   openStateStore,
   type FileRecord,
@@ -48,8 +52,14 @@ export interface EngineHarness {
   close(): Promise<void>;
 }
 
-/** `openStore` gives the state store to use (a PostgreSQL one, say); by default SQLite in a temp folder. */
-export async function engineHarness(openStore?: () => Promise<StateStore>): Promise<EngineHarness> {
+/**
+ * `openStore` gives the state store to use (a PostgreSQL one, say); by default SQLite in a temp folder.
+ * `wrapSource` stands between the engine and the backup folder (a test that holds an upload back).
+ */
+export async function engineHarness(
+  openStore?: () => Promise<StateStore>,
+  { wrapSource }: { readonly wrapSource?: (source: BackupSource) => BackupSource } = {},
+): Promise<EngineHarness> {
   const root = await mkdtemp(join(tmpdir(), 'sqlmig-engine-'));
   const backups = join(root, 'SalesBackupFolder'.replace('Backup', 'Bak'));
   const { mkdir } = await import('node:fs/promises');
@@ -69,7 +79,10 @@ export async function engineHarness(openStore?: () => Promise<StateStore>): Prom
       store,
       target,
       blobStore: blobs,
-      sourceFor: () => new LocalFolderSource(backups, { blockSizeBytes: 256 * 1024 }),
+      sourceFor: () => {
+        const source = new LocalFolderSource(backups, { blockSizeBytes: 256 * 1024 });
+        return wrapSource ? wrapSource(source) : source;
+      },
       clock,
     });
   let target = newTarget();

@@ -94,23 +94,25 @@ async function uploadFile(
       { firstAttempt },
     );
     const seconds = Math.max(outcome.durationMs / 1000, 0.001);
-    const recorded = await ctx.exclusive(migration.id, async () => {
-      const current = await currentRecord(run, record.fileName);
-      if (current?.status !== 'Uploading') return false;
-      await run.book.put(
-        record.fileName,
-        'Uploaded',
-        current,
-        {
-          dataRead: outcome.dataRead,
-          dataWritten: outcome.dataWritten,
-          copyDuration: Math.round(seconds * 1000) / 1000,
-          copyThroughput: Math.round(outcome.dataWritten / 1024 / seconds),
-        },
-        `${record.fileName}: uploaded (${outcome.dataWritten} bytes in ${seconds.toFixed(1)} s).`,
-      );
-      return true;
-    });
+    const recorded = await recordUnlessStopped(run, false, () =>
+      ctx.exclusive(migration.id, async () => {
+        const current = await currentRecord(run, record.fileName);
+        if (current?.status !== 'Uploading') return false;
+        await run.book.put(
+          record.fileName,
+          'Uploaded',
+          current,
+          {
+            dataRead: outcome.dataRead,
+            dataWritten: outcome.dataWritten,
+            copyDuration: Math.round(seconds * 1000) / 1000,
+            copyThroughput: Math.round(outcome.dataWritten / 1024 / seconds),
+          },
+          `${record.fileName}: uploaded (${outcome.dataWritten} bytes in ${seconds.toFixed(1)} s).`,
+        );
+        return true;
+      }),
+    );
     run.retryAfter.delete(record.fileName);
     if (recorded) ctx.target.blobCommitted?.(blobName);
   } catch (error) {
@@ -123,18 +125,49 @@ async function uploadFile(
       record.fileName,
       new Date(Date.parse(ctx.records.now()) + retryDelayMs).toISOString(),
     );
-    await ctx.exclusive(migration.id, async () => {
-      const current = await currentRecord(run, record.fileName);
-      if (current?.status !== 'Uploading') return;
-      await run.book.put(
-        record.fileName,
-        'Arrived',
-        current,
-        { lastError: message },
-        `${record.fileName}: upload failed, will retry: ${message}`,
-      );
-    });
+    await recordUnlessStopped(run, undefined, () =>
+      ctx.exclusive(migration.id, async () => {
+        const current = await currentRecord(run, record.fileName);
+        if (current?.status !== 'Uploading') return;
+        await run.book.put(
+          record.fileName,
+          'Arrived',
+          current,
+          { lastError: message },
+          `${record.fileName}: upload failed, will retry: ${message}`,
+        );
+      }),
+    );
   }
+}
+
+/**
+ * Waits for an upload's outcome to be recorded (`record`: a turn of the migration, `ctx.exclusive`),
+ * but no longer once the run's uploads are stopped: a cancel waits for its uploads during a turn of
+ * its own, and an upload waiting for the next turn to record itself would then wait forever. A
+ * recording asked for before the stop still runs in its turn, and finds the file Canceled (nothing
+ * to write) or, after a shutdown, records it as usual; once stopped, none is asked for (the file
+ * stays Uploading, and the next process recognises its committed blob). Resolves to `stopped` when
+ * it did not wait.
+ */
+function recordUnlessStopped<T>(
+  run: MigrationRun,
+  stopped: T,
+  record: () => Promise<T>,
+): Promise<T> {
+  const signal = run.uploadsAborter.signal;
+  if (signal.aborted) return Promise.resolve(stopped);
+  const recording = record();
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => {
+      recording.catch(() => undefined); // settles unheard
+      resolve(stopped);
+    };
+    signal.addEventListener('abort', stop, { once: true });
+    recording.then(resolve, reject).finally(() => {
+      signal.removeEventListener('abort', stop);
+    });
+  });
 }
 
 /** The file's record as it is now (read from the store again if the book was forgotten meanwhile). */

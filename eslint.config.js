@@ -31,7 +31,7 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|runtime-protocol|state|engine|api|api-contract|source-server|runtime-hub|sql|assessment|sizing)/(?!index\\.js$).+',
+                '^\\.\\./(?:\\.\\./)*(?:src/)?(backup|planning|storage|targets|client|runtime|runtime-protocol|state|engine|api|api-contract|source-server|runtime-hub|sql|assessment|sizing|threads)/(?!index\\.js$).+',
               message: 'Import a module folder through its public face, its index.js.',
             },
           ],
@@ -59,7 +59,7 @@ export default tseslint.config(
             },
             {
               regex:
-                '^\\.\\./(?:\\.\\./)*(?:backup|planning|storage|targets|client|runtime|runtime-protocol|service|sql|cli|assessment|sizing|api-contract/(?!index\\.js$))',
+                '^\\.\\./(?:\\.\\./)*(?:backup|planning|storage|targets|client|runtime|runtime-protocol|service|sql|cli|assessment|sizing|threads|api-contract/(?!index\\.js$))',
               message:
                 'The web app uses only the API contract (../api-contract/index.js), as types.',
             },

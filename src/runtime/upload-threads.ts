@@ -13,7 +13,7 @@
  * main thread's store sees the blobs it commits at the next look (its caches check each file's
  * stats).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
 import {
   BackupReadError,
@@ -22,6 +22,7 @@ import {
   type FileResult,
 } from '../backup/index.js';
 import { BlobStoreError, type BlobProperties, type BlobStoreErrorCode } from '../storage/index.js';
+import { startModuleWorker } from '../threads/index.js';
 
 export interface ThreadUpload {
   /** The folder the backup file is in, and its name within it. */
@@ -304,7 +305,7 @@ export class UploadThreads {
 
   #started(lane: Lane): Worker {
     if (lane.worker) return lane.worker;
-    const worker = startWorker(this.#settings);
+    const worker = startModuleWorker(import.meta.url, 'upload-thread-main', this.#settings);
     worker.unref();
     worker.on('message', (message: FromUploadThread) => {
       this.#receive(message);
@@ -387,18 +388,6 @@ function threadFailure(message: Extract<FromUploadThread, { type: 'failed' }>): 
     : new BlobStoreError(message.code as BlobStoreErrorCode, message.message, {
         ...(message.blobName === null ? {} : { blobName: message.blobName }),
       });
-}
-
-/**
- * The thread's module: the compiled `.js` beside this one; or, when sqlmig runs from its TypeScript
- * sources (tests, benchmarks under tsx), the `.ts` one, loaded after registering tsx in the thread.
- */
-function startWorker(workerData: UploadThreadSettings): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./upload-thread-main.js', import.meta.url), { workerData });
-  const entry = new URL('./upload-thread-main.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData });
 }
 
 function wholeNumber(name: string, value: number, min: number, max: number): number {

@@ -9,8 +9,9 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 
+import { startModuleWorker } from '../../threads/index.js';
 import { SizingError } from '../errors.js';
 import { streamPerfFile } from '../perf-data/reader.js';
 import { SeriesBuilder, type SeriesPart, type SeriesSelection } from './series-builder.js';
@@ -129,7 +130,7 @@ async function scanOnThread(
 async function answerOf(job: SeriesThreadJob): Promise<FromSeriesThread | undefined> {
   let worker: Worker;
   try {
-    worker = startWorker(job);
+    worker = startModuleWorker(import.meta.url, 'series-thread-main', job);
   } catch {
     return undefined;
   }
@@ -158,16 +159,4 @@ function unreadable(file: string, error: unknown): Error {
       : `${file} could not be read: ${(error as Error).message}`,
     { file, cause: error },
   );
-}
-
-/**
- * The thread's module: the compiled `.js` beside this one; or, when sqlmig runs from its TypeScript
- * sources (tests, benchmarks under tsx), the `.ts` one, loaded after registering tsx in the thread.
- */
-function startWorker(workerData: SeriesThreadJob): Worker {
-  if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./series-thread-main.js', import.meta.url), { workerData });
-  const entry = new URL('./series-thread-main.ts', import.meta.url).href;
-  const code = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(code, { eval: true, workerData });
 }

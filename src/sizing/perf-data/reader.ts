@@ -168,15 +168,7 @@ export async function streamPerfFile<K extends PerfFileKind>(
       if (start < bytes.length) carry = bytes.subarray(start);
     }
   } catch (error) {
-    if (error instanceof SizingError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new SizingError(
-      'UnreadableFile',
-      code === 'ENOENT'
-        ? `${file} does not exist.`
-        : `${file} could not be read: ${(error as Error).message}`,
-      { file, cause: error },
-    );
+    throw unreadableFile(file, error);
   }
   const rest = carry?.toString('utf8') ?? '';
   const finalNewline = rest === '';
@@ -203,4 +195,17 @@ export async function readPerfFile<K extends PerfFileKind>(
     for (const record of batch) records.push(record);
   });
   return { kind, layout, records };
+}
+
+/** A failure to read a perf-data file as the `SizingError` that says so (one passes through). */
+export function unreadableFile(file: string, error: unknown): SizingError {
+  if (error instanceof SizingError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  return new SizingError(
+    'UnreadableFile',
+    code === 'ENOENT'
+      ? `${file} does not exist.`
+      : `${file} could not be read: ${(error as Error).message}`,
+    { file, cause: error },
+  );
 }

@@ -12,8 +12,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 
 import { startModuleWorker } from '../../threads/index.js';
-import { SizingError } from '../errors.js';
-import { streamPerfFile } from '../perf-data/reader.js';
+import { streamPerfFile, unreadableFile } from '../perf-data/reader.js';
 import { SeriesBuilder, type SeriesPart, type SeriesSelection } from './series-builder.js';
 import { lineSplits, scanHeader, scanRange, ScanGaveUp } from './series-scan.js';
 
@@ -60,7 +59,7 @@ export async function readAggregatedSeries(
   try {
     return await scan(file, selection, options);
   } catch (error) {
-    if (!(error instanceof ScanGaveUp)) throw unreadable(file, error);
+    if (!(error instanceof ScanGaveUp)) throw unreadableFile(file, error);
     gaveUp = error.message;
   }
   const builder = new SeriesBuilder(selection);
@@ -147,16 +146,4 @@ async function answerOf(job: SeriesThreadJob): Promise<FromSeriesThread | undefi
   } finally {
     void worker.terminate();
   }
-}
-
-function unreadable(file: string, error: unknown): Error {
-  if (error instanceof SizingError) return error;
-  const code = (error as NodeJS.ErrnoException).code;
-  return new SizingError(
-    'UnreadableFile',
-    code === 'ENOENT'
-      ? `${file} does not exist.`
-      : `${file} could not be read: ${(error as Error).message}`,
-    { file, cause: error },
-  );
 }

@@ -9,10 +9,11 @@ import { watch, type FSWatcher } from 'node:fs';
 
 /**
  * Calls `onChange` on every event `fs.watch` delivers for `folder` (a file created, renamed in or
- * out, written, removed) until the returned function is called. Only the folder's own entries are
- * watched, not its subfolders'. The function may be called any number of times.
+ * out, written, removed) until the returned function is called, with the name of the folder's entry
+ * concerned, or null when the system did not say which (some platforms do not). Only the folder's own
+ * entries are watched, not its subfolders'. The function may be called any number of times.
  */
-export function watchFolder(folder: string, onChange: () => void): () => void {
+export function watchFolder(folder: string, onChange: (entry: string | null) => void): () => void {
   let watcher: FSWatcher | null = null;
   const close = (): void => {
     const open = watcher;
@@ -25,9 +26,9 @@ export function watchFolder(folder: string, onChange: () => void): () => void {
   };
   try {
     // Not persistent: a watch alone does not keep the process running.
-    watcher = watch(folder, { persistent: false }, () => {
+    watcher = watch(folder, { persistent: false }, (_event, entry) => {
       try {
-        onChange();
+        onChange(entry || null);
       } catch {
         // Thrown inside a file system event it would end the process; a missed hint is harmless.
       }

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
 import { readBackupFile, type FileResult } from '../backup/index.js';
@@ -125,13 +125,34 @@ export class LocalFolderSource {
   }
 
   /**
+   * The files among `entries` (names of the folder's own entries, as `watch` reports them), as `list`
+   * would return them: what the watcher says changed is looked at without listing the folder, which
+   * would cost its whole size at every event (a month of 15-minute logs is thousands of files). A
+   * name that is gone, hidden or not a plain file is left out. Null when one of them is a subfolder:
+   * its files are found by `list`.
+   */
+  async listNamed(entries: readonly string[]): Promise<FileInfo[] | null> {
+    const files: FileInfo[] = [];
+    for (const name of new Set(entries)) {
+      if (name.startsWith('.') || name.includes('/') || name.includes(sep)) continue;
+      // Not followed: `list` leaves links out too (their directory entries are not files).
+      const info = await lstat(join(this.#folder, name)).catch(() => null);
+      if (info?.isDirectory()) return null;
+      if (!info?.isFile()) continue; // removed since the event, or not a file
+      files.push({ name, size: info.size, modifiedAt: info.mtime.toISOString() });
+    }
+    return files.sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
    * Calls `onChange` when something in the folder may have changed, until the returned function is
    * called (any number of times). A hint only: the folder itself is watched (`fs.watch`), not its
    * subfolders, whose files the periodic `list` finds; network shares (SMB, NFS) may deliver no
    * events at all; and a folder that does not exist yet, or a watch that fails (the folder removed,
-   * the system's limit of watches reached), ends it quietly. Never throws.
+   * the system's limit of watches reached), ends it quietly. Never throws. `onChange` is given the
+   * name of the folder's entry that changed when the system says (for `listNamed`), else null.
    */
-  watch(onChange: () => void): () => void {
+  watch(onChange: (entry: string | null) => void): () => void {
     return watchFolder(this.#folder, onChange);
   }
 

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { unlinkSync } from 'node:fs';
 import type * as FsPromises from 'node:fs/promises';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,15 +15,25 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LocalFolderSource } from '../../src/runtime/index.js';
 import { LocalFolderBlobStore, type BlobStore } from '../../src/storage/index.js';
 
-/** The paths `stat` was called on (`node:fs/promises` is wrapped for this file). */
+/** The paths `stat`, `lstat` and `readdir` were called on (`node:fs/promises` is wrapped here). */
 const statted = vi.hoisted(() => new Array<string>());
+const lstatted = vi.hoisted(() => new Array<string>());
+const readFolders = vi.hoisted(() => new Array<string>());
 vi.mock('node:fs/promises', async (importOriginal) => {
   const actual = await importOriginal<typeof FsPromises>();
   const stat = (path: string) => {
     statted.push(path);
     return actual.stat(path);
   };
-  return { ...actual, stat };
+  const lstat = (path: string) => {
+    lstatted.push(path);
+    return actual.lstat(path);
+  };
+  const readdir = (...args: Parameters<typeof actual.readdir>) => {
+    readFolders.push(String(args[0]));
+    return actual.readdir(...args);
+  };
+  return { ...actual, stat, lstat, readdir };
 });
 
 const blockBytes = 64 * 1024;
@@ -271,37 +281,79 @@ describe('LocalFolderSource listing and watching', () => {
     expect(files.map((f) => f.name)).toContain('b.trn');
   });
 
-  /** Resolves at the first call of the watch's callback; rejects after a generous delay. */
-  function firstChange(source: LocalFolderSource): { changed: Promise<void>; close: () => void } {
+  it('looks at the named entries only, as the listing would show them', async () => {
+    await writeFile(join(share, '.b.trn'), 'hidden');
+    statted.length = 0;
+    lstatted.length = 0;
+    readFolders.length = 0;
+    const files = await new LocalFolderSource(share).listNamed([
+      'b.trn',
+      'a.bak',
+      'b.trn',
+      'gone.trn',
+      '.hidden',
+      'sub/c.trn',
+    ]);
+    expect(files?.map((f) => [f.name, f.size])).toEqual([
+      ['a.bak', 5],
+      ['b.trn', 5],
+    ]);
+    // Each plain name looked at once; hidden names and paths into subfolders not at all; the
+    // folder itself not read.
+    const looked = lstatted.map((p) => p.slice(share.length + 1).replaceAll('\\', '/'));
+    expect(looked.sort()).toEqual(['a.bak', 'b.trn', 'gone.trn']);
+    expect(statted).toEqual([]);
+    expect(readFolders).toEqual([]);
+    const listed = await new LocalFolderSource(share).list();
+    expect(files).toEqual(listed.filter((f) => f.name === 'a.bak' || f.name === 'b.trn'));
+  });
+
+  it('answers null for a named subfolder: its files are found by listing', async () => {
+    expect(await new LocalFolderSource(share).listNamed(['a.bak', 'sub'])).toBeNull();
+  });
+
+  it('leaves out a named link, as the listing does', async () => {
+    await symlink(join(share, 'a.bak'), join(share, 'link.bak'));
+    const source = new LocalFolderSource(share);
+    expect(await source.listNamed(['link.bak'])).toEqual([]);
+    expect((await source.list()).map((f) => f.name)).not.toContain('link.bak');
+  });
+
+  /** Resolves with the entry of the watch's first call back; rejects after a generous delay. */
+  function firstChange(source: LocalFolderSource): {
+    changed: Promise<string | null>;
+    close: () => void;
+  } {
     let close: () => void = () => undefined;
-    const changed = new Promise<void>((resolve, reject) => {
+    const changed = new Promise<string | null>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(new Error('no change reported in 10 s'));
       }, 10_000);
-      close = source.watch(() => {
+      close = source.watch((entry) => {
         clearTimeout(timer);
-        resolve();
+        resolve(entry);
       });
     });
     return { changed, close };
   }
 
-  it('calls back when a file is created in the folder', async () => {
+  it('calls back with the entry when a file is created in the folder', async () => {
     const { changed, close } = firstChange(new LocalFolderSource(share));
     try {
       await writeFile(join(share, 'new.trn'), 'x');
-      await changed;
+      // Linux names the entry (inotify); the engine lists the folder when a system does not.
+      expect(await changed).toBe('new.trn');
     } finally {
       close();
     }
   });
 
-  it('calls back when a file is renamed into the folder', async () => {
+  it('calls back with the entry when a file is renamed into the folder', async () => {
     await writeFile(join(root, 'outside.trn'), 'x');
     const { changed, close } = firstChange(new LocalFolderSource(share));
     try {
       await rename(join(root, 'outside.trn'), join(share, 'moved.trn'));
-      await changed;
+      expect(await changed).toBe('moved.trn');
     } finally {
       close();
     }

@@ -16,11 +16,18 @@ export interface BackupSource {
    */
   list(wanted?: (name: string) => boolean): Promise<SourceFileInfo[]>;
   /**
-   * Calls `onChange` when something in the folder may have changed; returns the function that stops
-   * watching. Optional, and a hint only: events can be missed (network shares deliver none), so the
-   * engine lists the folder periodically anyway.
+   * Calls `onChange` when something in the folder may have changed, with the name of the folder's
+   * entry concerned when known (else null); returns the function that stops watching. Optional, and a
+   * hint only: events can be missed (network shares deliver none), so the engine lists the folder
+   * periodically anyway.
    */
-  watch?(onChange: () => void): () => void;
+  watch?(onChange: (entry: string | null) => void): () => void;
+  /**
+   * The files among `entries` (entries of the folder itself, as `watch` names them), sized and dated
+   * as `list` returns them; null when one is a subfolder (then the folder is listed). Optional: with
+   * it, an event costs the files it names rather than a listing of the whole folder.
+   */
+  listNamed?(entries: readonly string[]): Promise<SourceFileInfo[] | null>;
   /** The file's backup headers (the backup reader's result for that file). */
   readHeaders(name: string): Promise<FileResult>;
   /**

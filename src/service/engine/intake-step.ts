@@ -1,12 +1,13 @@
 /**
- * The intake step of a tick: lists the migration's backup folder (when its watcher or the periodic
- * tick says it may hold something new), records each new file as Arrived, reads the headers of files
- * not yet classified (again when a file still being written changes), feeds the backups to the
- * restore planner, and marks Ignored, with the reason, what the plan leaves out for good. The planner
- * is rebuilt from the store once per process.
+ * The intake step of a tick: looks at the entries of the migration's backup folder its watcher named,
+ * or lists the whole folder (at the periodic tick, or when the watcher names none), records each new
+ * file as Arrived, reads the headers of files not yet classified (again when a file still being
+ * written changes), feeds the backups to the restore planner, and marks Ignored, with the reason, what
+ * the plan leaves out for good. The planner is rebuilt from the store once per process.
  *
- * Only new and still-arriving files are looked at: a file already classified is never listed with
- * its size again, so the step costs what arrived, not what the folder holds.
+ * Only new and still-arriving files are looked at: a file already classified is never stat'ed again,
+ * and a watcher's event costs the entries it names, so the step costs what arrived, not what the
+ * folder holds (the periodic listing still reads the folder's names).
  */
 import type { FileRecord, MigrationRecord } from '../state/index.js';
 
@@ -21,7 +22,7 @@ import { classify, finalReasons, plannerFile } from './file-intake.js';
 import type { MigrationRun } from './migration-run.js';
 
 export async function intakeStep(migration: MigrationRecord, run: MigrationRun): Promise<void> {
-  if (run.plannerLoaded && !run.listingDue && !run.planChanged) return; // nothing new to take in
+  if (run.plannerLoaded && !run.listingDue && run.namedDue.size === 0 && !run.planChanged) return; // nothing new to take in
   const db = migration.sourceDatabaseName;
   const files = new Map(run.book.all().map((f) => [f.fileName, f]));
   if (!run.plannerLoaded) {
@@ -33,10 +34,7 @@ export async function intakeStep(migration: MigrationRecord, run: MigrationRun):
     run.plannerLoaded = true;
     run.planChanged = true;
   }
-  if (run.listingDue) {
-    run.listingDue = false;
-    await takeInListing(migration, run, files);
-  }
+  await takeInChanges(migration, run, files);
   if (!run.planChanged) return;
   run.planChanged = false;
   // What the plan leaves out for good is Ignored now, with its reason, and never uploaded.
@@ -58,11 +56,12 @@ interface ToRead {
 }
 
 /**
- * Lists the folder: new files, and Arrived files whose size or time changed (still being written)
- * or that are not classified yet, are read and classified. A new file is recorded once, Arrived
- * with what its headers said, in one write.
+ * Looks at what may have changed in the folder: the whole folder when a listing is due, else the
+ * entries its watcher named (a subfolder among them makes it a listing after all). New files, and
+ * Arrived files whose size or time changed (still being written) or that are not classified yet, are
+ * read and classified. A new file is recorded once, Arrived with what its headers said, in one write.
  */
-async function takeInListing(
+async function takeInChanges(
   migration: MigrationRecord,
   run: MigrationRun,
   files: Map<string, FileRecord>,
@@ -76,8 +75,16 @@ async function takeInListing(
       (record.status === 'Arrived' && fileDocument(record).backupType === null)
     );
   };
+  // Taken before the first await: what the watcher reports meanwhile is for the next tick.
+  const named = run.listingDue ? [] : [...run.namedDue].filter(arriving);
+  run.namedDue.clear();
+  let found = named.length > 0 && run.source.listNamed ? await run.source.listNamed(named) : [];
+  if (run.listingDue || found === null) {
+    run.listingDue = false;
+    found = await run.source.list(arriving);
+  }
   const toRead: ToRead[] = [];
-  for (const info of await run.source.list(arriving)) {
+  for (const info of found) {
     const listed = { size: info.size, modifiedAt: info.modifiedAt };
     const record = files.get(info.name);
     if (!record) {

@@ -26,10 +26,16 @@ export class MigrationRun {
   /** The planner changed since the intake last looked at what it leaves out. */
   planChanged = false;
   /**
-   * The folder may hold something new: list it at the next tick. Set by the folder's watcher and by
-   * the periodic tick (watchers miss events on network shares); cleared when the tick lists it.
+   * The folder may hold something new: list it at the next tick. Set by the periodic tick (watchers
+   * miss events on network shares) and by a watcher event that names no entry (or whose source cannot
+   * look at named entries); cleared when the tick lists it.
    */
   listingDue = true;
+  /**
+   * Entries of the folder its watcher named since the last tick: looked at alone (`listNamed`) when
+   * no listing is due.
+   */
+  readonly namedDue = new Set<string>();
   /** The folder has a watcher: the periodic tick lists it only now and then (`migration-engine.ts`). */
   watching = false;
   periodicTicks = 0;
@@ -61,8 +67,10 @@ export class MigrationRun {
   watch(onChange: () => void): void {
     if (this.#unwatch || !this.source.watch) return;
     this.watching = true;
-    this.#unwatch = this.source.watch(() => {
-      this.listingDue = true;
+    const named = this.source.listNamed !== undefined;
+    this.#unwatch = this.source.watch((entry) => {
+      if (named && entry !== null) this.namedDue.add(entry);
+      else this.listingDue = true;
       onChange();
     });
   }

@@ -39,6 +39,7 @@ describe.skipIf(!hasBackupCorpus)(`cancel during an upload${corpusSkipReason}`, 
       description: source.description,
       list: (wanted) => source.list(wanted),
       ...(source.watch ? { watch: source.watch.bind(source) } : {}),
+      ...(source.listNamed ? { listNamed: source.listNamed.bind(source) } : {}),
       readHeaders: (name) => source.readHeaders(name),
       async upload(name, store, blobName, onProgress, signal, options) {
         if (!held.has(name))

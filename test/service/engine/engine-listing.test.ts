@@ -1,13 +1,14 @@
 /**
  * How often the engine lists a migration's folder: at every tick asked for, at every periodic tick
  * when the source cannot watch the folder, and at every fifth when it can (its watcher wakes the
- * migration at once; the periodic listing is the safety net for an event it missed).
+ * migration at once; the periodic listing is the safety net for an event it missed). A watcher's
+ * event is looked at alone: the entry it names, not the whole folder.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { LocalFolderSource } from '../../../src/runtime/index.js';
 import { MigrationEngine, type BackupSource } from '../../../src/service/engine/index.js';
@@ -19,6 +20,8 @@ let root: string;
 let store: StateStore;
 let target: RehearsalTarget;
 let lists: number;
+/** The entries each `listNamed` call was asked about. */
+let named: string[][];
 
 beforeEach(async () => {
   root = await mkdtemp(join(tmpdir(), 'sqlmig-listing-'));
@@ -27,6 +30,7 @@ beforeEach(async () => {
   await store.migrate();
   target = createRehearsalTarget({ store: new LocalFolderBlobStore(join(root, 'blobs')) });
   lists = 0;
+  named = [];
 });
 afterEach(async () => {
   await target.close();
@@ -45,7 +49,15 @@ function countingSource(watching: boolean): BackupSource {
     },
     readHeaders: (name) => inner.readHeaders(name),
     upload: (...args) => inner.upload(...args),
-    ...(watching ? { watch: (onChange: () => void) => inner.watch(onChange) } : {}),
+    ...(watching
+      ? {
+          watch: (onChange: (entry: string | null) => void) => inner.watch(onChange),
+          listNamed: (entries: readonly string[]) => {
+            named.push([...entries]);
+            return inner.listNamed(entries);
+          },
+        }
+      : {}),
   };
 }
 
@@ -79,6 +91,38 @@ describe('listing a migration folder', () => {
       const [migration] = await store.transaction((tx) => tx.listMigrations());
       await engine.tick(migration?.id ?? '');
       expect(lists - before).toBe(3);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it("looks at the entry a watcher's event names, not at the whole folder", async () => {
+    const engine = await started(true);
+    try {
+      const before = lists;
+      await writeFile(join(root, 'backups', 'Sales_log_1.trn'), 'not a backup yet');
+      const [migration] = await store.transaction((tx) => tx.listMigrations());
+      const id = migration?.id ?? '';
+      await vi.waitFor(async () => {
+        const files = await store.transaction((tx) => tx.listFiles(id));
+        expect(files.map((f) => f.fileName)).toEqual(['Sales_log_1.trn']);
+      }, 10_000);
+      expect(named.flat()).toContain('Sales_log_1.trn');
+      expect(lists - before).toBe(0);
+    } finally {
+      await engine.stop();
+    }
+  });
+
+  it('lists the folder when a watched event names a subfolder', async () => {
+    const engine = await started(true);
+    try {
+      const before = lists;
+      await mkdir(join(root, 'backups', 'night'));
+      await vi.waitFor(() => {
+        expect(named.flat()).toContain('night');
+        expect(lists - before).toBe(1);
+      }, 10_000);
     } finally {
       await engine.stop();
     }

@@ -427,6 +427,34 @@ describe('the rehearsal target driven by events', () => {
     expect(store.calls).toEqual(['list Sales/']);
   });
 
+  it("reads a notice's blob at once while listings fill every slot", async () => {
+    const store = new WatchedStore();
+    const target = newTarget(store);
+    await target.start({ databaseName: 'DbK', folder: 'K' });
+    await target.tick(); // K's first scan, the whole folder: from now on a notice reads one blob
+    const held = new Gate();
+    const folders = ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'I', 'J'];
+    for (const folder of folders) {
+      store.gates.set(`list ${folder}/`, held.promise);
+      await target.start({ databaseName: `Db${folder}`, folder });
+    }
+    store.calls.length = 0;
+    // A first notice of each lists its folder whole, a few at a time: all the slots are taken.
+    for (const folder of folders) target.blobCommitted(`${folder}/full.bak`);
+    await vi.waitFor(() => {
+      expect(store.calls.filter((c) => c.startsWith('list ')).length).toBe(8);
+    });
+    target.blobCommitted('K/x.bak');
+    await vi.waitFor(() => {
+      expect(store.calls).toContain('properties K/x.bak');
+    });
+    expect(store.calls.filter((c) => c.startsWith('list ')).length).toBe(8); // still held
+    held.open();
+    await vi.waitFor(() => {
+      expect(store.calls.filter((c) => c.startsWith('list ')).length).toBe(10);
+    });
+  });
+
   it('polls by listing the folders not listed of late, two at a time', async () => {
     vi.useFakeTimers();
     const store = new WatchedStore();

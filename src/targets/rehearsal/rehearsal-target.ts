@@ -19,7 +19,7 @@
  *   deleted by another process): every `pollIntervalMs`, the folders not listed in the last half
  *   interval are listed, two at a time; and a restore started from then on lists its folder at
  *   once (the engine starts one when its first backups are uploaded already). `close()` stops all.
- * Work on one restore is serialized (its lane); restores scan side by side, a few at a time.
+ * Work on one restore is serialized (its lane); restores scan side by side, listings a few at a time.
  * `onProgress` listeners hear, on a later turn of the event loop, which databases' details changed.
  *
  * State lives in memory. A completed rehearsal leaves a record of a "restored" database (so sqlmig's
@@ -80,8 +80,9 @@ export function createRehearsalTarget(options: RehearsalOptions): RehearsalTarge
 }
 
 /**
- * At most this many folders are listed and read at once: enough that a slow folder does not hold up
- * the others, few enough not to flood the blob store (and the thread pool behind a local folder).
+ * At most this many folders are listed and read whole at once: enough that a slow folder does not
+ * hold up the others, few enough not to flood the blob store (and the thread pool behind a local
+ * folder). A notice's scan of the blobs it names takes no slot.
  */
 const scanConcurrency = 8;
 /** Listings of the poll's round going on at once (each also takes one of the slots above). */
@@ -336,9 +337,14 @@ class Rehearsal implements RehearsalTarget {
     }
   }
 
-  /** Lane work: one scan, in a slot; a listing of the whole folder is dated for the poll. */
+  /**
+   * Lane work: one scan. A listing of the whole folder takes a slot, and is dated for the poll; a
+   * notice's scan reads the blobs it names at once (a look each, and one scan per restore at most):
+   * queued behind listings, the 200 commits of a burst waited for 8 slots.
+   */
   #scan(held: Held, blobNames: readonly string[] | null): Promise<void> {
-    if (blobNames === null || held.job.listingDue) held.lane.lastListingMs = performance.now();
+    if (blobNames !== null && !held.job.listingDue) return held.job.scan(blobNames);
+    held.lane.lastListingMs = performance.now();
     return this.#slots(() => held.job.scan(blobNames));
   }
 

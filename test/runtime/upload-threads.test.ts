@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -138,7 +138,7 @@ describe('uploads on the upload thread', () => {
 
   it('takes large uploads in turns, and small files in turns of their own', async () => {
     await onThreadsOfItsOwn(
-      { largeUploadsAtOnce: 1, smallFileBytes: 2 * blockBytes },
+      { threads: 1, largeUploadsAtOnce: 1, smallFileBytes: 2 * blockBytes },
       async (share) => {
         await writeFile(join(root, 'share', 'a.bak'), bytesOf(60 * blockBytes, 1));
         await writeFile(join(root, 'share', 'b.bak'), bytesOf(60 * blockBytes, 2));
@@ -167,7 +167,7 @@ describe('uploads on the upload thread', () => {
   });
 
   it('ends at once an upload stopped while it waits for its turn', async () => {
-    await onThreadsOfItsOwn({ largeUploadsAtOnce: 1 }, async (share) => {
+    await onThreadsOfItsOwn({ threads: 1, largeUploadsAtOnce: 1 }, async (share) => {
       await writeFile(join(root, 'share', 'a.bak'), bytesOf(200 * blockBytes, 1));
       await writeFile(join(root, 'share', 'b.bak'), bytesOf(200 * blockBytes, 2));
       const events: string[] = [];
@@ -222,6 +222,16 @@ describe('uploads on the upload thread', () => {
     expect(threads.running).toBe(0);
     threads.start();
     expect(threads.running).toBe(0);
+  });
+
+  it('runs two threads by default, one on a machine with a single core', async () => {
+    const own = new UploadThreads();
+    try {
+      own.start();
+      expect(own.running).toBe(Math.min(2, availableParallelism()));
+    } finally {
+      await own.close();
+    }
   });
 
   it('refuses uploads once closed', async () => {

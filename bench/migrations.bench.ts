@@ -24,9 +24,9 @@
  * its default settings: only the data folder and a free port are given. Those defaults are: the
  * engine woken by folder changes, finished uploads and restore progress, and looking at every
  * migration each 1,000 ms anyway; the rehearsal target told of each uploaded blob, scanning every
- * folder each 30 s anyway, and "restoring" at 200 MiB/s; 2 uploads at a time per migration (all on one upload thread, which also reads the headers; a
- * migration's logs wait until its full is uploaded) in blocks
- * of 4 MiB; SQLite state in the data folder.
+ * folder each 30 s anyway, and "restoring" at 200 MiB/s; 2 uploads at a time per migration (on two upload threads, which also read the headers; a
+ * migration's logs wait until its full is uploaded) in blocks of 4 MiB; SQLite state in the data
+ * folder.
  * Everything lives in a temporary folder (under SQLMIG_BENCH_DIR if set), removed at the end.
  * `SQLMIG_BENCH_CPU_PROF=DIR` writes CPU profiles of the service processes into DIR; for quicker
  * trials SQLMIG_BENCH_MIGRATIONS, SQLMIG_BENCH_FILES and SQLMIG_BENCH_LOG_INTERVAL_MS change the load (the figures
@@ -163,8 +163,8 @@ async function database(root: string, name: string, index: number): Promise<Data
 /**
  * One phase: a service of its own on `dbs`. Its state, blobs and folders stay until the bench ends
  * (the root is removed then): a few hundred files deleted at its end would fall just before the next
- * phase, and on a file system without a journal every file created in the next 30 s searches past
- * the inodes freed (docs/migration-engine.md, "Throughput").
+ * phase, and on a file system without a journal every file created in the next minute or so searches
+ * past the inodes freed (docs/migration-engine.md, "Throughput").
  */
 async function phase(label: string, dbs: readonly Database[], root: string): Promise<PhaseResult> {
   const dataDir = join(root, `state-${dbs.length}`);

@@ -9,8 +9,8 @@
  *
  * One folder for all blobs, not one per blob: a folder made and removed for every upload costs the
  * file system an inode freed per upload, and on ext4 without a journal every new file then searches
- * past the inodes freed in the last 30 s (hundreds of microseconds a file during a burst of uploads,
- * against tens). A commit moves its blocks out of the folder, so it holds only uploads under way.
+ * past the inodes freed in the last minute or so (hundreds of microseconds a file during a burst of
+ * uploads, against tens). A commit moves its blocks out of the folder, so it holds only uploads under way.
  *
  * An instance that saw a blob's staging begin (no block of it on disk when it first looked) keeps
  * its blocks in memory, and answers for them without reading the folder again. The blocks it stages

@@ -113,7 +113,7 @@ export interface UploadThreadsOptions {
    * Worker threads; an upload goes to the one with the fewest under way. Default 2 (1 on a machine
    * with one core): MD5 runs at ~700 MiB/s on one core, and the 200 fulls of 4 MiB that the
    * 200-migration benchmark sends in its first second were all uploaded 4.8–5.8 s after the first
-   * arrived on one thread, 3.3–3.8 s on two (2 vCPUs). More would take the main thread's share.
+   * arrived on one thread, 3.3–3.9 s on two (2 vCPUs). More would take the main thread's share.
    */
   readonly threads?: number;
   /**
